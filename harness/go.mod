@@ -1,0 +1,3 @@
+module stacklab/harness
+
+go 1.26.8

@@ -1,0 +1,3 @@
+module stacklab/ledgerspec
+
+go 1.26.8

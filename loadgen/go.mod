@@ -1,0 +1,3 @@
+module stacklab/loadgen
+
+go 1.26.8

@@ -1,0 +1,3 @@
+module stacklab/results
+
+go 1.26.8
