@@ -1,3 +1,7 @@
 module stacklab/loadgen
 
 go 1.26.8
+
+require github.com/HdrHistogram/hdrhistogram-go v1.4.0 // indirect
+require stacklab/ledgerspec v0.0.0
+replace stacklab/ledgerspec => ../ledgerspec
