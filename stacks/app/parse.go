@@ -1,0 +1,68 @@
+package app
+
+import (
+	"net/url"
+	"strings"
+)
+
+// parseQuery splits a raw query into unescaped values. It returns ok false for a bad escape or a
+// repeated key, which the contract treats as malformed rather than guessing which value was meant.
+func parseQuery(raw string) (map[string]string, bool) {
+	q := map[string]string{}
+	for raw != "" {
+		var part string
+		part, raw, _ = strings.Cut(raw, "&")
+		if part == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(part, "=")
+		k, err1 := url.QueryUnescape(k)
+		v, err2 := url.QueryUnescape(v)
+		if err1 != nil || err2 != nil {
+			return nil, false
+		}
+		if _, dup := q[k]; dup {
+			return nil, false
+		}
+		q[k] = v
+	}
+	return q, true
+}
+
+// parseCount reads a non-negative decimal integer made of digits only (no sign, no spaces).
+func parseCount(s string) (int64, bool) {
+	if s == "" || len(s) > 18 { // 18 digits always fit in int64
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}
+
+// isJSONContentType accepts application/json with at most a charset=utf-8 parameter.
+func isJSONContentType(ct string) bool { return hasMediaType(ct, "application/json") }
+
+// isFormContentType accepts application/x-www-form-urlencoded with at most a charset=utf-8 parameter.
+func isFormContentType(ct string) bool { return hasMediaType(ct, "application/x-www-form-urlencoded") }
+
+// hasMediaType reports whether ct is the media type want, with no parameter or only charset=utf-8
+// (quoted or not, any case).
+func hasMediaType(ct, want string) bool {
+	media, params, _ := strings.Cut(ct, ";")
+	if !strings.EqualFold(strings.TrimSpace(media), want) {
+		return false
+	}
+	params = strings.TrimSpace(params)
+	if params == "" {
+		return true
+	}
+	name, value, ok := strings.Cut(params, "=")
+	return ok && strings.EqualFold(strings.TrimSpace(name), "charset") &&
+		strings.EqualFold(strings.Trim(strings.TrimSpace(value), `"`), "utf-8")
+}
