@@ -13,7 +13,9 @@ func acct(id, ledger string, debits, credits int64, dmnec, cmned bool) AccountRe
 		Flags: ledgerspec.AccountFlags{DebitsMustNotExceedCredits: dmnec, CreditsMustNotExceedDebits: cmned}}
 }
 
-func p(d, c string, amt int64) ledgerspec.Posting { return ledgerspec.Posting{DebitAccountID: d, CreditAccountID: c, Amount: amt} }
+func p(d, c string, amt int64) ledgerspec.Posting {
+	return ledgerspec.Posting{DebitAccountID: d, CreditAccountID: c, Amount: amt}
+}
 
 func TestDecide(t *testing.T) {
 	base := []AccountRecord{
