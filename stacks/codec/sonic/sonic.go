@@ -1,0 +1,53 @@
+package sonic
+
+import (
+	"fmt"
+
+	"github.com/bytedance/sonic"
+	sonicutf8 "github.com/bytedance/sonic/utf8"
+
+	"stacklab/stacks/app"
+	"stacklab/stacks/codec/internal/strict"
+)
+
+// api is built once; a frozen sonic Config is safe for concurrent use. ValidateString makes the
+// decoder refuse raw control characters in strings (without it sonic accepts them) but it replaces
+// invalid UTF-8 by U+FFFD instead of refusing it, hence the UTF-8 check in Unmarshal.
+var api = sonic.Config{
+	DisallowUnknownFields: true,
+	ValidateString:        true,
+}.Froze()
+
+// Codec is the sonic codec. Its zero value is ready to use.
+type Codec struct{}
+
+var _ app.Codec = Codec{}
+
+// New returns the sonic codec.
+func New() app.Codec { return Codec{} }
+
+// Name returns "sonic".
+func (Codec) Name() string { return "sonic" }
+
+// Marshal encodes v as compact JSON, without HTML escaping.
+func (Codec) Marshal(v any) ([]byte, error) {
+	b, err := api.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("sonic codec: encoding %T: %w", v, err)
+	}
+	return b, nil
+}
+
+// Unmarshal decodes data into v strictly: see the package comment.
+func (Codec) Unmarshal(data []byte, v any) error {
+	if !sonicutf8.Validate(data) {
+		return fmt.Errorf("sonic codec: %w", strict.ErrInvalidUTF8)
+	}
+	if err := strict.Body(data); err != nil {
+		return fmt.Errorf("sonic codec: %w", err)
+	}
+	if err := api.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("sonic codec: decoding %T: %w", v, err)
+	}
+	return nil
+}
