@@ -2,6 +2,11 @@ module stacklab/loadgen
 
 go 1.26.8
 
-require github.com/HdrHistogram/hdrhistogram-go v1.4.0 // indirect
+require (
+	github.com/HdrHistogram/hdrhistogram-go v1.4.0 // indirect
+	golang.org/x/sys v0.48.0 // indirect
+)
+
 require stacklab/ledgerspec v0.0.0
+
 replace stacklab/ledgerspec => ../ledgerspec
