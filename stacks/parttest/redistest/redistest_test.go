@@ -1,0 +1,97 @@
+package redistest_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"stacklab/stacks/parttest/redistest"
+)
+
+func TestPrefixKeysAreDeleted(t *testing.T) {
+	url := redistest.URL(t)
+	rdb := redistest.Client(t, url)
+	ctx := context.Background()
+	var prefix string
+	t.Run("inner", func(t *testing.T) {
+		prefix = redistest.Prefix(t)
+		if !strings.HasPrefix(prefix, "test:") || !strings.HasSuffix(prefix, ":") {
+			t.Fatalf("Prefix = %q", prefix)
+		}
+		if other := redistest.Prefix(t); other == prefix {
+			t.Fatalf("two calls gave the same prefix %q", prefix)
+		}
+		for _, k := range []string{"a", "b", "vel:c"} {
+			if err := rdb.Set(ctx, prefix+k, "x", 0).Err(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	n, err := rdb.Exists(ctx, prefix+"a", prefix+"b", prefix+"vel:c").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Fatalf("%d keys of prefix %q left after the test ended", n, prefix)
+	}
+}
+
+func TestDeletePrefixLeavesOtherKeys(t *testing.T) {
+	url := redistest.URL(t)
+	rdb := redistest.Client(t, url)
+	ctx := context.Background()
+	mine, other := redistest.Prefix(t), redistest.Prefix(t)
+	for i := range 1500 { // more than one SCAN page and one UNLINK batch
+		if err := rdb.Set(ctx, mine+string(rune('a'+i%26))+strings.Repeat("x", i/26), "x", 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := rdb.Set(ctx, other+"keep", "x", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := redistest.DeletePrefix(ctx, url, mine); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := rdb.Keys(ctx, mine+"*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 0 {
+		t.Fatalf("%d keys left after DeletePrefix", len(keys))
+	}
+	if n := rdb.Exists(ctx, other+"keep").Val(); n != 1 {
+		t.Fatalf("DeletePrefix removed another prefix's key")
+	}
+}
+
+// TestURLFailsWhenUnreachable runs TestHelperURL in a child process with a REDIS_URL nothing
+// listens on, and checks that it fails (not skips) quickly with a clear message.
+func TestURLFailsWhenUnreachable(t *testing.T) {
+	if os.Getenv("REDISTEST_HELPER") != "" {
+		t.Skip("helper process")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperURL$", "-test.v")
+	cmd.Env = append(os.Environ(), "REDISTEST_HELPER=1", "REDIS_URL=redis://127.0.0.1:1/0")
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("helper passed with an unreachable Redis:\n%s", out)
+	}
+	if !strings.Contains(string(out), "--- FAIL: TestHelperURL") ||
+		!strings.Contains(string(out), "Redis at redis://127.0.0.1:1/0 is unreachable") {
+		t.Fatalf("helper output lacks the failure message:\n%s", out)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Fatalf("helper took %v to fail", d)
+	}
+}
+
+func TestHelperURL(t *testing.T) {
+	if os.Getenv("REDISTEST_HELPER") == "" {
+		t.Skip("run by TestURLFailsWhenUnreachable")
+	}
+	redistest.URL(t)
+}
