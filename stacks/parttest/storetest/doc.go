@@ -1,0 +1,10 @@
+// Package storetest is the contract test of app.Store and events.Outbox: Run checks any store
+// (sqlc, SQLBoiler, …) against what the ports promise, on a fresh database per subtest. It covers
+// accounts, committed and failed decisions, replays, concurrent duplicates of one id, the
+// invariants the database itself must refuse to break, deadlock freedom, seq order against
+// concurrent balance snapshots, balances (byte order, limit, totals beyond int64) and the outbox
+// (commit order, delete on success, keep on failure, SKIP LOCKED between relays).
+//
+// The tests decide transactions with small Deciders of their own, not the ledger's rules: what is
+// under test is the store, including that it refuses a Decider's lie that breaks an invariant.
+package storetest

@@ -1,0 +1,76 @@
+package sqlcstore
+
+import (
+	"context"
+	"fmt"
+
+	"stacklab/stacks/app"
+	"stacklab/stacks/store/sqlc/sqlcdb"
+)
+
+// RelayOutbox claims up to limit outbox rows in commit order (FOR UPDATE SKIP LOCKED), publishes
+// their transactions and deletes the rows, in one database transaction: two round trips around
+// publish, one more when there is nothing to relay or publish fails (the rollback).
+func (s *Store) RelayOutbox(ctx context.Context, limit int, publish func(ctx context.Context, txs []app.TxRecord) error) (int, error) {
+	if limit <= 0 {
+		return 0, nil
+	}
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("relaying outbox: acquiring a connection: %w", err)
+	}
+	defer release(conn)
+
+	p := newPipeline(conn.Conn())
+	q := sqlcdb.New(p)
+	var rows []sqlcdb.ClaimOutboxRow
+	err = p.run(ctx, []step{
+		p.execStep(ctx, "begin"),
+		func() error {
+			var err error
+			rows, err = q.ClaimOutbox(ctx, rowLimit(limit))
+			return err
+		},
+	})
+	if err != nil {
+		return 0, fmt.Errorf("claiming outbox rows: %w", err)
+	}
+	if len(rows) == 0 {
+		if _, err := conn.Exec(ctx, "rollback"); err != nil {
+			return 0, fmt.Errorf("ending an empty outbox claim: %w", err)
+		}
+		return 0, nil
+	}
+	txs := make([]app.TxRecord, len(rows))
+	ids := make([]int64, len(rows))
+	for i := range rows {
+		r := &rows[i]
+		ids[i] = r.OutboxID
+		txs[i], err = txRecord(r.Transaction)
+		if err != nil {
+			return 0, fmt.Errorf("reading outbox row %d: %w", r.OutboxID, err)
+		}
+	}
+	if err := publish(ctx, txs); err != nil {
+		return 0, fmt.Errorf("publishing %d outbox rows (kept): %w", len(rows), err)
+	}
+	p = newPipeline(conn.Conn())
+	q = sqlcdb.New(p)
+	err = p.run(ctx, []step{
+		func() error { return q.DeleteOutbox(ctx, ids) },
+		p.execStep(ctx, "commit"),
+	})
+	if err != nil {
+		return 0, fmt.Errorf("deleting %d published outbox rows: %w", len(rows), err)
+	}
+	return len(rows), nil
+}
+
+// OutboxPending counts the outbox rows not yet relayed.
+func (s *Store) OutboxPending(ctx context.Context) (int64, error) {
+	n, err := s.q.CountOutbox(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("counting outbox rows: %w", err)
+	}
+	return n, nil
+}
