@@ -16,4 +16,9 @@
 //     to U+FFFD (both libraries' default);
 //   - encoding does not escape HTML characters (<, >, & are written as they are), writes nil slices
 //     as null and empty slices as [], and replaces invalid UTF-8 in strings by \ufffd.
+//
+// The two codecs encode the lab's types to the same bytes, except for control characters and
+// U+2028/U+2029 in strings: encoding/json writes \b and \f and always escapes the two separators,
+// where sonic writes \u0008 and \u000c and the separators as they are. Either codec decodes the
+// other's output to the same value (FuzzEncodeAgree).
 package codec

@@ -81,6 +81,10 @@ func Open(ctx context.Context, cfg Config) (*Cache, error) {
 	if cfg.PoolSize > 0 {
 		opt.PoolSize = cfg.PoolSize
 	}
+	// Pipelines share the main pool (and Config.PoolSize): go-redis v9.23's dedicated pipeline pool,
+	// on by default, dials connections of its own with 128 KiB buffers each, made for large batches;
+	// the cache's pipelines are a few small commands.
+	opt.PipelinePoolSize = -1
 	// Redis 7.0 does not know CLIENT MAINT_NOTIFICATIONS; do not try it on every new connection.
 	opt.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 	c := &Cache{
