@@ -1,10 +1,12 @@
 package sonic
 
 import (
-	"github.com/bytedance/sonic"
 	"strings"
 	"testing"
 
+	"github.com/bytedance/sonic"
+
+	"stacklab/ledgerspec"
 	"stacklab/stacks/parttest/codectest"
 )
 
@@ -42,5 +44,26 @@ func BenchmarkUTF8Check(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkEncodeValidateString measures what the ValidateString option (invalid UTF-8 written as
+// \ufffd, as encoding/json does) costs when encoding an account, against sonic's default config.
+func BenchmarkEncodeValidateString(b *testing.B) {
+	acc := ledgerspec.Account{ID: "acc-alice", Ledger: "USD", Name: "Alice <3 é",
+		Flags:        ledgerspec.AccountFlags{DebitsMustNotExceedCredits: true},
+		DebitsPosted: 1250, CreditsPosted: 500000, Balance: 498750, CreatedAt: "2026-11-24T10:00:00.123456Z"}
+	for _, v := range []struct {
+		name    string
+		marshal func(any) ([]byte, error)
+	}{{"validate=on", Codec{}.Marshal}, {"validate=off", sonic.Marshal}} {
+		b.Run(v.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := v.marshal(&acc); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
