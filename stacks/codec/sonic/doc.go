@@ -7,6 +7,9 @@
 // null. sonic's Unmarshal copies the body once, so decoded strings never alias the caller's buffer
 // (a transport may reuse it) but they do keep that copy alive while they live.
 //
+// sonic compiles an encoder and a decoder per type on first use; Pretouch (found by a type
+// assertion) compiles them ahead of the first request.
+//
 // Marshal writes compact JSON without HTML escaping; ValidateString makes it replace invalid UTF-8
 // in strings by \ufffd, as encoding/json does.
 package sonic

@@ -2,6 +2,7 @@ package sonic
 
 import (
 	"fmt"
+	"reflect"
 
 	"github.com/bytedance/sonic"
 	sonicutf8 "github.com/bytedance/sonic/utf8"
@@ -53,6 +54,27 @@ func decode(data []byte, v any) error {
 	}
 	if err := api.Unmarshal(data, v); err != nil {
 		return fmt.Errorf("sonic codec: decoding %T: %w", v, err)
+	}
+	return nil
+}
+
+// Pretouch compiles sonic's encoder and decoder for the types of vs (values or pointers) now, so
+// the first request of each type does not pay for the JIT compilation. It is optional: a caller
+// that knows its types finds it with a type assertion on interface{ Pretouch(...any) error }.
+func (Codec) Pretouch(vs ...any) error {
+	types := make([]reflect.Type, 0, len(vs))
+	for _, v := range vs {
+		t := reflect.TypeOf(v)
+		if t == nil {
+			return fmt.Errorf("sonic codec: pretouch of a nil interface")
+		}
+		if t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		types = append(types, t)
+	}
+	if err := sonic.PretouchMany(types); err != nil {
+		return fmt.Errorf("sonic codec: pretouch: %w", err)
 	}
 	return nil
 }
