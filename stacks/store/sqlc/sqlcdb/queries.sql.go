@@ -121,16 +121,20 @@ func (q *Queries) AccountTransactions(ctx context.Context, arg AccountTransactio
 }
 
 const balances = `-- name: Balances :many
-SELECT l.last_seq AS as_of_seq,
-       t.total_debits::text AS total_debits,
-       t.total_credits::text AS total_credits,
+WITH head AS MATERIALIZED (
+    SELECT l.last_seq,
+           coalesce(sum(s.debits_posted), 0)::text AS total_debits,
+           coalesce(sum(s.credits_posted), 0)::text AS total_credits
+    FROM ledgers l
+    JOIN accounts s ON s.ledger = l.ledger
+    WHERE l.ledger = $1::text
+    GROUP BY l.last_seq
+)
+SELECT head.last_seq AS as_of_seq, head.total_debits::text AS total_debits,
+       head.total_credits::text AS total_credits,
        a.id, a.ledger, a.name, a.debits_must_not_exceed_credits, a.credits_must_not_exceed_debits,
        a.debits_posted, a.credits_posted, a.version, a.created_at
-FROM ledgers l
-CROSS JOIN (SELECT coalesce(sum(s.debits_posted), 0) AS total_debits,
-                   coalesce(sum(s.credits_posted), 0) AS total_credits
-            FROM accounts s
-            WHERE s.ledger = $1::text) t
+FROM head
 CROSS JOIN LATERAL (
     SELECT p.id, p.ledger, p.name, p.debits_must_not_exceed_credits,
            p.credits_must_not_exceed_debits, p.debits_posted, p.credits_posted, p.version,
@@ -140,7 +144,6 @@ CROSS JOIN LATERAL (
     ORDER BY p.id
     LIMIT $2::integer
 ) a
-WHERE l.ledger = $1::text
 ORDER BY a.id
 `
 
@@ -166,7 +169,8 @@ type BalancesRow struct {
 
 // Balances reads a ledger's snapshot in one statement, hence from one snapshot: as_of_seq and the
 // totals repeat on every row. A ledger without accounts gives no row (its snapshot is empty, at
-// seq 0, totals 0). A null max_accounts lists every account.
+// seq 0, totals 0). A null max_accounts lists every account. The totals are a materialized CTE
+// so that they are computed once, whatever plan the accounts get.
 func (q *Queries) Balances(ctx context.Context, arg BalancesParams) ([]BalancesRow, error) {
 	rows, err := q.db.Query(ctx, balances, arg.Ledger, arg.MaxAccounts)
 	if err != nil {
