@@ -69,6 +69,14 @@ func DefaultHTTPClient(timeout time.Duration) *http.Client {
 	}
 }
 
+// Validate reports what Run would refuse in t before sending anything: a URL that is not
+// http(s)://host, an unknown check id in Only, fraud settings the suite cannot exercise, a
+// negative Parallel.
+func (t Target) Validate() error {
+	_, err := t.settings()
+	return err
+}
+
 func (t Target) settings() (*settings, error) {
 	u, err := url.Parse(t.URL)
 	if err != nil {
