@@ -237,7 +237,7 @@ func recordOf(tx app.TxRecord) app.TxRecord {
 		Postings:    tx.Postings,
 		Description: tx.Description,
 		RiskFlags:   tx.RiskFlags,
-		CreatedAt:   tx.CreatedAt.UTC(),
+		CreatedAt:   tx.CreatedAt.UTC().Truncate(time.Microsecond), // as stored
 	}
 }
 
