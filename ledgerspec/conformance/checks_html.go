@@ -842,7 +842,7 @@ func checkHTMLEscaping(e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := injected(doc, escapingCorpus, injectedValues); err != nil {
+	if err := injected(doc, x.Body, escapingCorpus, injectedValues); err != nil {
 		return x.fail("no injected markup: %v", err)
 	}
 	if err := wantAccountRows(byIDOrRoot(doc, ledgerspec.HTMLIDAccounts), f.accounts, "#accounts"); err != nil {
@@ -860,7 +860,7 @@ func checkHTMLEscaping(e *env) error {
 		if err != nil {
 			return err
 		}
-		if err := injected(doc, escapingCorpus, injectedValues); err != nil {
+		if err := injected(doc, x.Body, escapingCorpus, injectedValues); err != nil {
 			return x.fail("no injected markup: %v", err)
 		}
 		if err := wantAccountRows(byIDOrRoot(doc, ledgerspec.HTMLIDAccounts), []ledgerspec.Account{a}, "#accounts"); err != nil {
@@ -876,7 +876,7 @@ func checkHTMLEscaping(e *env) error {
 		if err != nil {
 			return err
 		}
-		if err := injected(root, escapingCorpus, injectedValues); err != nil {
+		if err := injected(root, x.Body, escapingCorpus, injectedValues); err != nil {
 			return x.fail("no injected markup: %v", err)
 		}
 	}

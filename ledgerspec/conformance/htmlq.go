@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -247,48 +248,77 @@ func (x *exchange) fragment(status int, contextTag string) (*html.Node, error) {
 
 // injected looks for markup that the stack did not put there: scripts other than htmx's, images
 // and other embedding elements, on* event handler attributes, and hx-* attributes whose value
-// holds one of the corpus texts or one of the values the corpus tries to inject.
-func injected(root *html.Node, corpus []string, injectedValues []string) error {
+// holds one of the corpus texts or one of the values the corpus tries to inject. It reads the
+// parsed tree and, when raw is not nil, every start tag of the raw markup too: the tree builder
+// drops or moves misplaced tags (a <td> outside a table), the tokenizer sees them as written.
+func injected(root *html.Node, raw []byte, corpus []string, injectedValues []string) error {
 	var problem error
 	walk(root, func(n *html.Node) bool {
-		if n.Type != html.ElementNode {
-			return true
+		if n.Type == html.ElementNode {
+			problem = suspicious(n.Data, n.Attr, text(n), corpus, injectedValues)
 		}
-		switch n.Data {
-		case "script":
-			if src, _ := attr(n, "src"); src != ledgerspec.PathHTMX {
-				problem = fmt.Errorf("a <script> besides htmx's (src %q, text %q)", src, text(n))
-				return false
-			}
-		case "img", "iframe", "object", "embed":
-			problem = fmt.Errorf("an injected <%s> element", n.Data)
-			return false
-		}
-		for _, a := range n.Attr {
-			k := strings.ToLower(a.Key)
-			if len(k) > 2 && strings.HasPrefix(k, "on") {
-				problem = fmt.Errorf("an event handler attribute %s=%q on <%s>", a.Key, a.Val, n.Data)
-				return false
-			}
-			if strings.HasPrefix(k, "hx-") || strings.HasPrefix(k, "data-hx-") {
-				for _, c := range corpus {
-					if strings.Contains(a.Val, c) {
-						return fail(&problem, "an htmx attribute %s=%q on <%s> holding untrusted text", a.Key, a.Val, n.Data)
-					}
-				}
-				for _, v := range injectedValues {
-					if a.Val == v {
-						return fail(&problem, "an injected htmx attribute %s=%q on <%s>", a.Key, a.Val, n.Data)
-					}
-				}
-			}
-		}
-		return true
+		return problem == nil
 	})
-	return problem
+	if problem != nil || raw == nil {
+		return problem
+	}
+	z := html.NewTokenizer(bytes.NewReader(raw))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return nil
+		case html.StartTagToken, html.SelfClosingTagToken:
+			tok := z.Token()
+			if tok.Data == "script" {
+				// The tokenizer returns the script's text as the next token.
+				src, _ := tokenAttr(tok.Attr, "src")
+				if src != ledgerspec.PathHTMX {
+					return fmt.Errorf("a <script> besides htmx's in the markup (src %q)", src)
+				}
+				continue
+			}
+			if err := suspicious(tok.Data, tok.Attr, "", corpus, injectedValues); err != nil {
+				return fmt.Errorf("in the markup as sent: %w", err)
+			}
+		}
+	}
 }
 
-func fail(dst *error, format string, args ...any) bool {
-	*dst = fmt.Errorf(format, args...)
-	return false
+func tokenAttr(attrs []html.Attribute, key string) (string, bool) {
+	for _, a := range attrs {
+		if a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+// suspicious judges one element: its tag and attributes.
+func suspicious(tag string, attrs []html.Attribute, content string, corpus, injectedValues []string) error {
+	switch tag {
+	case "script":
+		if src, _ := tokenAttr(attrs, "src"); src != ledgerspec.PathHTMX {
+			return fmt.Errorf("a <script> besides htmx's (src %q, text %q)", src, content)
+		}
+	case "img", "iframe", "object", "embed":
+		return fmt.Errorf("an injected <%s> element", tag)
+	}
+	for _, a := range attrs {
+		k := strings.ToLower(a.Key)
+		if len(k) > 2 && strings.HasPrefix(k, "on") {
+			return fmt.Errorf("an event handler attribute %s=%q on <%s>", a.Key, a.Val, tag)
+		}
+		if !strings.HasPrefix(k, "hx-") && !strings.HasPrefix(k, "data-hx-") {
+			continue
+		}
+		for _, c := range corpus {
+			if strings.Contains(a.Val, c) {
+				return fmt.Errorf("an htmx attribute %s=%q on <%s> holding untrusted text", a.Key, a.Val, tag)
+			}
+		}
+		if slices.Contains(injectedValues, a.Val) {
+			return fmt.Errorf("an injected htmx attribute %s=%q on <%s>", a.Key, a.Val, tag)
+		}
+	}
+	return nil
 }
