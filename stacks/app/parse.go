@@ -2,6 +2,7 @@ package app
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -29,20 +30,18 @@ func parseQuery(raw string) (map[string]string, bool) {
 	return q, true
 }
 
-// parseCount reads a non-negative decimal integer made of digits only (no sign, no spaces).
+// parseCount reads a non-negative int64 written with digits only (no sign, no spaces).
 func parseCount(s string) (int64, bool) {
-	if s == "" || len(s) > 18 { // 18 digits always fit in int64
+	if s == "" {
 		return 0, false
 	}
-	var n int64
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
+		if s[i] < '0' || s[i] > '9' {
 			return 0, false
 		}
-		n = n*10 + int64(c-'0')
 	}
-	return n, true
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
 }
 
 // isJSONContentType accepts application/json with at most a charset=utf-8 parameter.

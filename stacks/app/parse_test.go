@@ -34,7 +34,8 @@ func TestPageParams(t *testing.T) {
 		{"", 20, 0, true}, {"limit=1", 1, 0, true}, {"limit=100&after=42", 100, 42, true},
 		{"limit=0", 0, 0, false}, {"limit=101", 0, 0, false}, {"limit=x", 0, 0, false},
 		{"after=-1", 0, 0, false}, {"after=x", 0, 0, false}, {"after=+1", 0, 0, false},
-		{"after=", 0, 0, false}, {"limit=1e1", 0, 0, false}, {"after=1234567890123456789", 0, 0, false},
+		{"after=", 0, 0, false}, {"limit=1e1", 0, 0, false}, {"after=9223372036854775807", 20, 9223372036854775807, true},
+		{"after=9223372036854775808", 0, 0, false},
 	} {
 		limit, after, ok := pageParams(tc.in)
 		if ok != tc.ok || tc.ok && (limit != tc.limit || after != tc.after) {

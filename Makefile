@@ -1,0 +1,55 @@
+# The lab's commands. `make run` and `make test` do all the set-up they need on a fresh machine:
+# services come from DATABASE_URL / REDIS_URL / KAFKA_BROKERS / CLICKHOUSE_URL when set, else from
+# the standard loopback ports, else are started from the installed binaries (kfake for Kafka).
+
+GO       ?= go
+MODULES  := ledgerspec stacks loadgen results harness
+PKGS     := $(foreach m,$(MODULES),./$(m)/...)
+HARNESS  := $(GO) run ./harness/cmd/harness
+# The io_uring transport links against runtime internals (see ENVIRONMENT.md).
+LDFLAGS  := -ldflags=-checklinkname=0
+
+.PHONY: run serve test test-go vet fmt bench bench-loadgen report compare up down generate conform
+
+run: ## the lab's main job: run the default plan on embedded defaults
+	$(HARNESS) run $(ARGS)
+
+serve: ## one stack on embedded defaults, judged by the conformance suite, then serving the UI on :8080
+	$(HARNESS) serve $(ARGS)
+
+test: ## every module's tests, on real PostgreSQL, Redis and kfake (started when not running)
+	$(HARNESS) exec -- $(MAKE) --no-print-directory test-go
+
+test-go: vet
+	$(GO) test -count=1 -timeout 30m $(PKGS)
+
+vet:
+	@unformatted=$$(gofmt -l $(MODULES)); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+fmt:
+	gofmt -w $(MODULES)
+
+bench: ## package benchmarks of the parts (codecs, store, cache), side by side
+	$(HARNESS) exec -- $(GO) test -run '^$$' -bench . -benchmem -count 6 ./stacks/...
+
+bench-loadgen: ## the load generator against wrk and vegeta on the same server
+	bash loadgen/bench/vs-wrk.sh
+
+report: ## rebuild the report from the spool
+	$(HARNESS) report $(ARGS)
+
+compare: ## compare two runs: make compare ARGS="BASE NEW"
+	$(HARNESS) compare $(ARGS)
+
+conform: ## the conformance suite against any URL: make conform ARGS="-url http://127.0.0.1:8080"
+	$(GO) run ./ledgerspec/cmd/conform $(ARGS)
+
+generate: ## regenerate the sqlc code from stacks/store/schema
+	cd stacks/store/schema && sqlc generate
+
+up: ## services for users with Docker (not used by CI)
+	docker compose up -d
+
+down:
+	docker compose down

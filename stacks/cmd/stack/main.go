@@ -1,0 +1,127 @@
+// Command stack runs one stack of the lab: the ledger served by the chosen parts.
+//
+//	stack -http nethttp -store sqlc -json sonic -redis goredis -addr 127.0.0.1:8080
+//
+// Services come from DATABASE_URL (required; the stack applies its schema there), REDIS_URL
+// (default redis://127.0.0.1:6379/0) and KAFKA_BROKERS (comma-separated; empty leaves events in the
+// outbox). LEDGER_VELOCITY_LIMIT and LEDGER_LARGE_AMOUNT tune the fraud rules. SIGINT or SIGTERM
+// shut it down gracefully: in-flight requests finish and the outbox drains.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+
+	"stacklab/ledgerspec"
+	"stacklab/stacks"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "stack:", err)
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("stack", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var spec stacks.Spec
+	fs.StringVar(&spec.HTTP, "http", "nethttp", "HTTP transport")
+	fs.StringVar(&spec.Store, "store", "sqlc", "data access on PostgreSQL")
+	fs.StringVar(&spec.JSON, "json", "std", "JSON codec")
+	fs.StringVar(&spec.Redis, "redis", "goredis", "Redis client")
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
+	dbConns := fs.Int("db-conns", 0, "PostgreSQL pool size (0: 4 × GOMAXPROCS, at least 8)")
+	redisConns := fs.Int("redis-conns", 0, "Redis pool size (0: the client's default)")
+	prefix := fs.String("redis-prefix", "", "Redis key prefix (default: derived from the database name)")
+	logRequests := fs.Bool("log-requests", false, "log every request (off the hot path by default)")
+	list := fs.Bool("list", false, "print every stack name and exit")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *list {
+		for _, s := range stacks.All() {
+			fmt.Fprintln(stdout, s.Name())
+		}
+		return nil
+	}
+	cfg := stacks.Config{
+		DatabaseURL: getenv("DATABASE_URL"), RedisURL: getenv("REDIS_URL"), RedisPrefix: *prefix,
+		DBConns: int32(*dbConns), RedisConns: *redisConns, LogRequests: *logRequests,
+	}
+	if cfg.DatabaseURL == "" {
+		return errors.New("DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/ledger?sslmode=disable)")
+	}
+	if cfg.RedisURL == "" {
+		cfg.RedisURL = "redis://127.0.0.1:6379/0"
+	}
+	if b := strings.TrimSpace(getenv("KAFKA_BROKERS")); b != "" {
+		cfg.KafkaBrokers = strings.Split(b, ",")
+	}
+	var err error
+	if cfg.VelocityLimit, err = envInt(getenv, ledgerspec.EnvVelocityLimit); err != nil {
+		return err
+	}
+	large, err := envInt(getenv, ledgerspec.EnvLargeAmount)
+	if err != nil {
+		return err
+	}
+	cfg.LargeAmount = int64(large)
+
+	logCfg := zap.NewProductionConfig()
+	logCfg.OutputPaths, logCfg.ErrorOutputPaths = []string{"stderr"}, []string{"stderr"}
+	log, err := logCfg.Build()
+	if err != nil {
+		return fmt.Errorf("building logger: %w", err)
+	}
+	defer func() { _ = log.Sync() }()
+	cfg.Log = log
+
+	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	st, err := stacks.Open(openCtx, spec, cfg)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("%s: %w", spec.Name(), err)
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		st.Close()
+		return fmt.Errorf("listening on %s: %w", *addr, err)
+	}
+	log.Info("serving", zap.String("stack", spec.Name()), zap.String("addr", ln.Addr().String()))
+	fmt.Fprintf(stdout, "serving %s on http://%s\n", spec.Name(), ln.Addr())
+	err = st.Run(ctx, ln)
+	log.Info("stopped", zap.String("stack", spec.Name()), zap.Error(err))
+	return err
+}
+
+func envInt(getenv func(string) string, name string) (int, error) {
+	v := getenv(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%s=%q: want a positive integer", name, v)
+	}
+	return n, nil
+}

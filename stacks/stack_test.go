@@ -1,0 +1,273 @@
+package stacks_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"stacklab/ledgerspec"
+	"stacklab/ledgerspec/conformance"
+	"stacklab/ledgerspec/conformance/kafkalog"
+	"stacklab/stacks"
+	"stacklab/stacks/parttest/pgtest"
+	"stacklab/stacks/parttest/redistest"
+)
+
+// running is a stack served on a loopback port for one test.
+type running struct {
+	url  string
+	stop func() error // graceful shutdown; returns Run's error
+}
+
+// services are the real services one test's stacks use: a fresh database, a Redis key prefix, and
+// an in-process Kafka broker (kfake).
+type services struct {
+	cfg   stacks.Config
+	kafka *kfake.Cluster
+}
+
+func newServices(t *testing.T) *services {
+	t.Helper()
+	kf, err := kfake.NewCluster(kfake.NumBrokers(1))
+	if err != nil {
+		t.Fatalf("starting kfake: %v", err)
+	}
+	t.Cleanup(kf.Close)
+	return &services{kafka: kf, cfg: stacks.Config{
+		DatabaseURL: pgtest.Database(t), RedisURL: redistest.URL(t), RedisPrefix: redistest.Prefix(t),
+		KafkaBrokers: kf.ListenAddrs(), ShutdownTimeout: 10 * time.Second,
+	}}
+}
+
+func start(t *testing.T, spec stacks.Spec, cfg stacks.Config) *running {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	st, err := stacks.Open(ctx, spec, cfg)
+	cancel()
+	if err != nil {
+		t.Fatalf("opening %s: %v", spec, err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		st.Close()
+		t.Fatalf("listening: %v", err)
+	}
+	runCtx, stopRun := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- st.Run(runCtx, ln) }()
+	var once sync.Once
+	var runErr error
+	stop := func() error {
+		once.Do(func() { stopRun(); runErr = <-done })
+		return runErr
+	}
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Errorf("stack %s stopped with: %v", spec, err)
+		}
+	})
+	return &running{url: "http://" + ln.Addr().String(), stop: stop}
+}
+
+func eventLog(t *testing.T, brokers []string) *kafkalog.Log {
+	t.Helper()
+	l, err := kafkalog.Open(brokers)
+	if err != nil {
+		t.Fatalf("opening the event log: %v", err)
+	}
+	t.Cleanup(l.Close)
+	return l
+}
+
+// TestConformance judges the stacks of this module with the conformance suite, on real PostgreSQL,
+// Redis and kfake, one subtest per stack and one sub-subtest per check.
+func TestConformance(t *testing.T) {
+	for _, spec := range []stacks.Spec{
+		{HTTP: "nethttp", Store: "sqlc", JSON: "std", Redis: "goredis"},
+		{HTTP: "nethttp", Store: "sqlc", JSON: "sonic", Redis: "goredis"},
+	} {
+		t.Run(spec.Name(), func(t *testing.T) {
+			svc := newServices(t)
+			st := start(t, spec, svc.cfg)
+			conformance.Test(t, conformance.Target{URL: st.url, Events: eventLog(t, svc.cfg.KafkaBrokers)})
+		})
+	}
+}
+
+var defaultSpec = stacks.Spec{HTTP: "nethttp", Store: "sqlc", JSON: "std", Redis: "goredis"}
+
+// setupLedger creates a source and a sink account in a fresh ledger and returns their ids.
+func setupLedger(t *testing.T, c *ledgerspec.Client, ledger string) (string, string) {
+	t.Helper()
+	ctx := context.Background()
+	for _, id := range []string{ledger + "-src", ledger + "-dst"} {
+		if _, _, err := c.CreateAccount(ctx, ledgerspec.NewAccount{ID: id, Ledger: ledger}); err != nil {
+			t.Fatalf("creating %s: %v", id, err)
+		}
+	}
+	return ledger + "-src", ledger + "-dst"
+}
+
+// waitForEvents polls the transactions topic until every id is there or the deadline passes.
+func waitForEvents(t *testing.T, log *kafkalog.Log, ids map[string]bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for {
+		recs, err := log.Records(ctx, ledgerspec.TopicTransactions)
+		if err != nil {
+			t.Fatalf("reading %s: %v", ledgerspec.TopicTransactions, err)
+		}
+		missing := 0
+		seen := map[string]bool{}
+		for _, r := range recs {
+			seen[string(r.Key)] = true
+		}
+		for id := range ids {
+			if !seen[id] {
+				missing++
+			}
+		}
+		if missing == 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%d of %d committed transactions never reached %s", missing, len(ids), ledgerspec.TopicTransactions)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// A stack started without a broker keeps committed transactions in its outbox; the next start
+// with a broker publishes them: no committed transaction is lost across a restart.
+func TestOutboxSurvivesRestart(t *testing.T) {
+	svc := newServices(t)
+	noBroker := svc.cfg
+	noBroker.KafkaBrokers = nil
+	first := start(t, defaultSpec, noBroker)
+	c := ledgerspec.NewClient(first.url, nil)
+	src, dst := setupLedger(t, c, "RESTART")
+	ids := map[string]bool{}
+	for i := range 20 {
+		id := fmt.Sprintf("restart-%d", i)
+		if _, _, err := c.Transfer(context.Background(), id, src, dst, 100); err != nil {
+			t.Fatalf("transfer %s: %v", id, err)
+		}
+		ids[id] = true
+	}
+	if err := first.stop(); err != nil {
+		t.Fatalf("first stack stopped with: %v", err)
+	}
+	log := eventLog(t, svc.cfg.KafkaBrokers)
+	if recs, err := log.Records(context.Background(), ledgerspec.TopicTransactions); err != nil || len(recs) != 0 {
+		t.Fatalf("before the restart the topic holds %d records (err %v), want 0", len(recs), err)
+	}
+	start(t, defaultSpec, svc.cfg)
+	waitForEvents(t, log, ids)
+}
+
+// A graceful shutdown lets in-flight requests finish and drains the outbox before Run returns: every
+// transfer answered 201 is on the topic the moment Run has returned.
+func TestGracefulShutdown(t *testing.T) {
+	svc := newServices(t)
+	st := start(t, defaultSpec, svc.cfg)
+	c := ledgerspec.NewClient(st.url, nil)
+	src, dst := setupLedger(t, c, "SHUTDOWN")
+
+	var mu sync.Mutex
+	committed := map[string]bool{}
+	var wg sync.WaitGroup
+	started := make(chan struct{}, 64)
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				id := fmt.Sprintf("shut-%d-%d", w, i)
+				started <- struct{}{}
+				_, reply, err := c.Transfer(context.Background(), id, src, dst, 1)
+				switch {
+				case err == nil:
+					mu.Lock()
+					committed[id] = true
+					mu.Unlock()
+				case reply != nil: // an HTTP answer that is not a success is a failure
+					t.Errorf("transfer %s during shutdown: %v", id, err)
+					return
+				default: // refused or closed before an answer: the stack is gone
+					return
+				}
+			}
+		}()
+	}
+	for range 40 { // let some requests get going
+		<-started
+	}
+	go func() {
+		for range started {
+		}
+	}()
+	if err := st.stop(); err != nil {
+		t.Fatalf("stack stopped with: %v", err)
+	}
+	wg.Wait()
+	close(started)
+	if len(committed) == 0 {
+		t.Fatal("no transfer committed before the shutdown")
+	}
+	// Run has returned: everything committed must already be on the topic, with no further relay.
+	recs, err := eventLog(t, svc.cfg.KafkaBrokers).Records(context.Background(), ledgerspec.TopicTransactions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	on := map[string]bool{}
+	for _, r := range recs {
+		on[string(r.Key)] = true
+	}
+	for id := range committed {
+		if !on[id] {
+			t.Errorf("transaction %s was answered 201 but is not on %s after the shutdown", id, ledgerspec.TopicTransactions)
+		}
+	}
+	t.Logf("%d transfers committed before the shutdown, all on the topic", len(committed))
+}
+
+// A service that does not answer gives a clear error quickly, never a hang.
+func TestUnreachableServices(t *testing.T) {
+	svc := newServices(t)
+	dead := "127.0.0.1:1"
+	for _, tc := range []struct {
+		name, want string
+		change     func(*stacks.Config)
+	}{
+		{"postgres", "store sqlc", func(c *stacks.Config) { c.DatabaseURL = "postgres://postgres@" + dead + "/x?sslmode=disable" }},
+		{"redis", "cache goredis", func(c *stacks.Config) { c.RedisURL = "redis://" + dead + "/0" }},
+		{"kafka", "events", func(c *stacks.Config) { c.KafkaBrokers = []string{dead} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := svc.cfg
+			tc.change(&cfg)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			begin := time.Now()
+			st, err := stacks.Open(ctx, defaultSpec, cfg)
+			if err == nil {
+				st.Close()
+				t.Fatal("Open succeeded with an unreachable service")
+			}
+			if took := time.Since(begin); took > 15*time.Second {
+				t.Errorf("Open took %v to fail", took)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not name %q", err, tc.want)
+			}
+		})
+	}
+}
