@@ -8,7 +8,7 @@ import (
 )
 
 // build fills res from the collector's record and the generator's usage.
-func (e *engine) build(res *Result, u selfmon.Usage, cores []float64) {
+func (e *engine) build(res *Result, u selfmon.Usage, use []usage) {
 	sum := e.coll.Summary()
 	window := e.cfg.Duration.Seconds()
 	res.WindowSeconds = window
@@ -20,7 +20,7 @@ func (e *engine) build(res *Result, u selfmon.Usage, cores []float64) {
 	res.CompletedRate = float64(sum.All.Requests) / window
 	var total int64
 	for _, iv := range sum.Intervals {
-		res.Intervals = append(res.Intervals, e.intervalResult(iv, cores))
+		res.Intervals = append(res.Intervals, e.intervalResult(iv, use))
 		total += iv.All.Requests
 	}
 
@@ -40,6 +40,17 @@ func (e *engine) build(res *Result, u selfmon.Usage, cores []float64) {
 	if total > 0 {
 		s.AllocsPerReq = float64(s.AllocObjects) / float64(total)
 	}
+	var steadyAllocs uint64
+	var steadyReqs int64
+	for _, iv := range res.Intervals {
+		if iv.Start >= 2*e.cfg.Interval && int64(iv.Start) < e.end {
+			steadyAllocs += iv.Allocs
+			steadyReqs += iv.Requests
+		}
+	}
+	if steadyReqs > 0 {
+		s.SteadyAllocsPerReq = float64(steadyAllocs) / float64(steadyReqs)
+	}
 	for _, w := range e.workers {
 		s.RecorderAllocs += w.rec.Allocated
 	}
@@ -48,14 +59,14 @@ func (e *engine) build(res *Result, u selfmon.Usage, cores []float64) {
 	res.Valid = len(res.InvalidReasons) == 0
 }
 
-func (e *engine) intervalResult(iv *record.Interval, cores []float64) IntervalResult {
+func (e *engine) intervalResult(iv *record.Interval, use []usage) IntervalResult {
 	r := IntervalResult{Start: time.Duration(iv.Index * e.ivLen), Sent: iv.Sent, Requests: iv.All.Requests,
 		Errors: iv.All.ErrorCount(), OpCounts: iv.Requests,
 		Corrected: latencyOf(iv.All.Corrected, false), Service: latencyOf(iv.All.Service, false),
 		LagP99: iv.Lag.ValueAtPercentile(99), Late: iv.Late, Queued: iv.Queued}
 	r.Warmup = r.Start < e.cfg.Warmup
-	if iv.Index >= 0 && iv.Index < int64(len(cores)) {
-		r.CPUCores = cores[iv.Index]
+	if iv.Index >= 0 && iv.Index < int64(len(use)) {
+		r.CPUCores, r.Allocs = use[iv.Index].cores, use[iv.Index].allocs
 	}
 	return r
 }

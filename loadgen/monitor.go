@@ -10,8 +10,13 @@ import (
 type monitor struct {
 	e    *engine
 	last selfmon.Snapshot
-	// series holds the CPU use (cores) of each wall-clock interval since the start.
-	series []float64
+	// series holds the generator's use of each wall-clock interval since the start.
+	series []usage
+}
+
+type usage struct {
+	cores  float64
+	allocs uint64
 }
 
 func newMonitor(e *engine, start selfmon.Snapshot) *monitor { return &monitor{e: e, last: start} }
@@ -27,7 +32,8 @@ func (m *monitor) loop(stop <-chan struct{}) {
 		case <-t.C:
 		}
 		s := selfmon.Take()
-		m.series = append(m.series, selfmon.Diff(m.last, s).Cores)
+		u := selfmon.Diff(m.last, s)
+		m.series = append(m.series, usage{u.Cores, u.AllocObjects})
 		m.last = s
 		if e.cfg.Progress != nil {
 			e.cfg.Progress(m.progress())
@@ -61,4 +67,4 @@ func (m *monitor) progress() Progress {
 	return p
 }
 
-func (m *monitor) cores() []float64 { return m.series }
+func (m *monitor) usage() []usage { return m.series }

@@ -94,8 +94,10 @@ type IntervalResult struct {
 	LagP99    int64         `json:"sched_lag_p99_ns"`
 	Late      int64         `json:"late"`
 	Queued    int64         `json:"queued"`
-	// CPUCores is the generator's CPU use during the interval (wall-clock aligned), in cores.
+	// CPUCores is the generator's CPU use during the interval (wall-clock aligned), in cores;
+	// Allocs the heap objects the process allocated in it.
 	CPUCores float64 `json:"cpu_cores"`
+	Allocs   uint64  `json:"allocs"`
 }
 
 // SelfResult is the generator's measure of itself over the whole run (warm-up included).
@@ -118,23 +120,27 @@ type SelfResult struct {
 	Reconnects   int64 `json:"reconnects"`
 	// Retries counts requests resent once on a new connection because a reused connection had
 	// been closed by the server before answering.
-	Retries        int64   `json:"retries"`
-	CPUUser        float64 `json:"cpu_user_s"`
-	CPUSystem      float64 `json:"cpu_system_s"`
-	CPUCores       float64 `json:"cpu_cores"`
-	CPUFraction    float64 `json:"cpu_fraction"`
-	GOMAXPROCS     int     `json:"gomaxprocs"`
-	NumCPU         int     `json:"num_cpu"`
-	GCCycles       uint64  `json:"gc_cycles"`
-	GCPauseTotal   int64   `json:"gc_pause_total_ns"`
-	GCPauseMax     int64   `json:"gc_pause_max_ns"`
-	SchedLatP50    int64   `json:"sched_latency_p50_ns"`
-	SchedLatP99    int64   `json:"sched_latency_p99_ns"`
-	SchedLatMax    int64   `json:"sched_latency_max_ns"`
-	AllocBytes     uint64  `json:"alloc_bytes"`
-	AllocObjects   uint64  `json:"alloc_objects"`
-	AllocsPerReq   float64 `json:"allocs_per_request"`
-	RecorderAllocs int     `json:"recorder_set_allocs"`
+	Retries      int64   `json:"retries"`
+	CPUUser      float64 `json:"cpu_user_s"`
+	CPUSystem    float64 `json:"cpu_system_s"`
+	CPUCores     float64 `json:"cpu_cores"`
+	CPUFraction  float64 `json:"cpu_fraction"`
+	GOMAXPROCS   int     `json:"gomaxprocs"`
+	NumCPU       int     `json:"num_cpu"`
+	GCCycles     uint64  `json:"gc_cycles"`
+	GCPauseTotal int64   `json:"gc_pause_total_ns"`
+	GCPauseMax   int64   `json:"gc_pause_max_ns"`
+	SchedLatP50  int64   `json:"sched_latency_p50_ns"`
+	SchedLatP99  int64   `json:"sched_latency_p99_ns"`
+	SchedLatMax  int64   `json:"sched_latency_max_ns"`
+	AllocBytes   uint64  `json:"alloc_bytes"`
+	AllocObjects uint64  `json:"alloc_objects"`
+	// AllocsPerReq is heap objects allocated per request over the run; SteadyAllocsPerReq the
+	// same after the first two intervals, once recording buffers have grown. Both count the
+	// whole process, so an in-process server's allocations are included.
+	AllocsPerReq       float64 `json:"allocs_per_request"`
+	SteadyAllocsPerReq float64 `json:"steady_allocs_per_request"`
+	RecorderAllocs     int     `json:"recorder_set_allocs"`
 }
 
 // SetupResult says what the setup phase did.

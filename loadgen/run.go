@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -245,7 +246,7 @@ func (e *engine) run(ctx context.Context, res *Result) (*Result, error) {
 	<-monDone
 	e.coll.Close()
 	after := selfmon.Take()
-	e.build(res, selfmon.Diff(before, after), mon.cores())
+	e.build(res, selfmon.Diff(before, after), mon.usage())
 	if err := ctx.Err(); err != nil {
 		res.Valid = false
 		res.InvalidReasons = append(res.InvalidReasons, "the run was cancelled: "+err.Error())
@@ -308,10 +309,11 @@ func (w *worker) runOpen() {
 const maxSleep = 100 * time.Millisecond
 
 func (w *worker) sleepUntil(due int64) bool {
+	spin := int64(w.e.cfg.Spin)
 	for {
-		d := time.Duration(due - w.e.now())
+		d := time.Duration(due - spin - w.e.now())
 		if d <= 0 {
-			return true
+			break
 		}
 		if w.e.stop.Load() {
 			return false
@@ -320,6 +322,10 @@ func (w *worker) sleepUntil(due int64) bool {
 			time.Sleep(min(d, maxSleep)) // the timerfd failed: coarser but still correct
 		}
 	}
+	for w.e.now() < due {
+		runtime.Gosched()
+	}
+	return true
 }
 
 // noteQueued records that ticket i was claimed at now, after it was due: every connection was

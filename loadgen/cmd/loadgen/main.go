@@ -64,6 +64,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&c.Interval, "interval", time.Second, "interval of the series")
 	fs.IntVar(&c.Conns, "conns", 16, "connections opened at the start")
 	fs.IntVar(&c.MaxConns, "max-conns", 0, "open loop: most connections when every one is busy (default: -conns)")
+	fs.DurationVar(&c.Spin, "spin", 0, "open loop: wake this much before a request is due and spin (CPU for precision)")
 	fs.DurationVar(&c.Timeout, "timeout", 10*time.Second, "per-request timeout")
 	fs.Uint64Var(&c.Seed, "seed", 1, "seed of the setup and of every random choice")
 	fs.StringVar(&c.RunID, "run-id", "", "run id in created ids, 1–16 letters or digits (default: from the clock)")

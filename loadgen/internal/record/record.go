@@ -136,11 +136,28 @@ type Set struct {
 	owner *Recorder
 }
 
+// reserveBuckets is how many populated buckets a Set's histograms hold before they grow. One
+// worker seldom sees more distinct latency buckets in one interval.
+const reserveBuckets = 2048
+
+// newReserved returns an empty histogram whose storage already holds reserveBuckets buckets
+// with 4-byte counts, so that recording into it does not allocate: Reset keeps the capacity
+// and the count width a histogram has grown to.
+func newReserved() *hdr.PackedHistogram {
+	h := NewHistogram()
+	for v := int64(1); v <= reserveBuckets; v++ { // below 2048 every value is its own bucket
+		_ = h.RecordValue(v)
+	}
+	_ = h.RecordValues(1, 1<<20) // widens the counts to 4 bytes
+	h.Reset()
+	return h
+}
+
 func newSet(nops int, owner *Recorder) *Set {
-	s := &Set{Ops: make([]OpStats, nops), Lag: NewHistogram(), owner: owner}
+	s := &Set{Ops: make([]OpStats, nops), Lag: newReserved(), owner: owner}
 	for i := range s.Ops {
-		s.Ops[i].Corrected = NewHistogram()
-		s.Ops[i].Service = NewHistogram()
+		s.Ops[i].Corrected = newReserved()
+		s.Ops[i].Service = newReserved()
 	}
 	return s
 }

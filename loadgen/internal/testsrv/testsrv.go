@@ -80,26 +80,30 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) waitUntil(t time.Time) {
-	d := time.Until(t)
-	if d <= 0 {
+	if time.Until(t) <= 0 {
 		return
 	}
-	if d > spinLast {
-		var sl *sched.Sleeper
+	var sl *sched.Sleeper
+	select {
+	case sl = <-s.sleepers:
+	default:
+		sl, _ = sched.NewSleeper()
+	}
+	waitUntil(sl, t)
+	if sl != nil {
 		select {
-		case sl = <-s.sleepers:
+		case s.sleepers <- sl:
 		default:
-			sl, _ = sched.NewSleeper()
+			sl.Close()
 		}
-		if sl == nil || sl.Sleep(d-spinLast) != nil {
-			time.Sleep(time.Until(t) - spinLast) // coarser; the spin below still ends on time
-		}
-		if sl != nil {
-			select {
-			case s.sleepers <- sl:
-			default:
-				sl.Close()
-			}
+	}
+}
+
+// waitUntil sleeps on sl (nil: time.Sleep) until spinLast before t, then spins until t.
+func waitUntil(sl *sched.Sleeper, t time.Time) {
+	if d := time.Until(t) - spinLast; d > 0 {
+		if sl == nil || sl.Sleep(d) != nil {
+			time.Sleep(time.Until(t) - spinLast)
 		}
 	}
 	for time.Now().Before(t) {
