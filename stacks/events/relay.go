@@ -161,11 +161,16 @@ func (r *Relay) relayAll(ctx context.Context) {
 // returns nil once nothing is pending, else an error that says how many rows were left.
 func (r *Relay) Drain(ctx context.Context) error {
 	var backoff time.Duration
+	pending := int64(-1) // unknown until first counted
 	for {
-		pending, err := r.ob.OutboxPending(ctx)
+		count, err := r.ob.OutboxPending(ctx)
 		if err != nil {
+			if ctx.Err() != nil && pending >= 0 {
+				return fmt.Errorf("draining outbox: %d rows still pending: %w", pending, err)
+			}
 			return fmt.Errorf("draining outbox: counting pending rows: %w", err)
 		}
+		pending = count
 		if pending == 0 {
 			return nil
 		}
@@ -173,7 +178,7 @@ func (r *Relay) Drain(ctx context.Context) error {
 		switch {
 		case err != nil:
 			if ctx.Err() != nil {
-				return fmt.Errorf("draining outbox: %d rows still pending: %w", pending, err)
+				return fmt.Errorf("draining outbox: %d rows still pending: %w (last attempt: %w)", pending, ctx.Err(), err)
 			}
 			backoff = r.nextBackoff(backoff)
 			r.log.Warn("outbox drain attempt failed; retrying",
