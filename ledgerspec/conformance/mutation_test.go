@@ -249,14 +249,16 @@ func mutations() []mutation {
 					}
 				})
 			}},
-		{name: "pages skip their last item", checks: []string{"pagination-concurrent"},
+		{name: "a cursor off by one skips an item", checks: []string{"pagination-concurrent"},
 			resp: func(r *http.Request, resp *http.Response, b []byte) []byte {
-				if r.Method != "GET" || !strings.HasSuffix(r.URL.Path, "/transactions") || r.URL.Query().Get("limit") != "5" {
+				if r.Method != "GET" || !strings.HasSuffix(r.URL.Path, "/transactions") || r.URL.Query().Get("limit") != "5" ||
+					r.URL.Query().Get("after") == "0" {
 					return b
 				}
+				// As if the stack read seq > after+1: the item right after the cursor is skipped.
 				return editJSON(b, func(m map[string]any) {
-					if items, _ := m["items"].([]any); len(items) == 5 {
-						m["items"] = items[:4]
+					if items, _ := m["items"].([]any); len(items) > 1 {
+						m["items"] = items[1:]
 					}
 				})
 			}},
