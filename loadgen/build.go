@@ -40,17 +40,6 @@ func (e *engine) build(res *Result, u selfmon.Usage, use []usage) {
 	if total > 0 {
 		s.AllocsPerReq = float64(s.AllocObjects) / float64(total)
 	}
-	var steadyAllocs uint64
-	var steadyReqs int64
-	for _, iv := range res.Intervals {
-		if iv.Start >= 2*e.cfg.Interval && int64(iv.Start) < e.end {
-			steadyAllocs += iv.Allocs
-			steadyReqs += iv.Requests
-		}
-	}
-	if steadyReqs > 0 {
-		s.SteadyAllocsPerReq = float64(steadyAllocs) / float64(steadyReqs)
-	}
 	for _, w := range e.workers {
 		s.RecorderAllocs += w.rec.Allocated
 	}

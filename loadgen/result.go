@@ -95,7 +95,8 @@ type IntervalResult struct {
 	Late      int64         `json:"late"`
 	Queued    int64         `json:"queued"`
 	// CPUCores is the generator's CPU use during the interval (wall-clock aligned), in cores;
-	// Allocs the heap objects the process allocated in it.
+	// Allocs the heap objects the process allocated in it, as the runtime publishes them: in
+	// batches of up to a span per size class and processor, so a single interval is approximate.
 	CPUCores float64 `json:"cpu_cores"`
 	Allocs   uint64  `json:"allocs"`
 }
@@ -135,12 +136,11 @@ type SelfResult struct {
 	SchedLatMax  int64   `json:"sched_latency_max_ns"`
 	AllocBytes   uint64  `json:"alloc_bytes"`
 	AllocObjects uint64  `json:"alloc_objects"`
-	// AllocsPerReq is heap objects allocated per request over the run; SteadyAllocsPerReq the
-	// same after the first two intervals, once recording buffers have grown. Both count the
-	// whole process, so an in-process server's allocations are included.
-	AllocsPerReq       float64 `json:"allocs_per_request"`
-	SteadyAllocsPerReq float64 `json:"steady_allocs_per_request"`
-	RecorderAllocs     int     `json:"recorder_set_allocs"`
+	// AllocsPerReq is heap objects allocated per request over the run, start-up of the
+	// recording buffers included. It counts the whole process, so an in-process server's
+	// allocations are included.
+	AllocsPerReq   float64 `json:"allocs_per_request"`
+	RecorderAllocs int     `json:"recorder_set_allocs"`
 }
 
 // SetupResult says what the setup phase did.

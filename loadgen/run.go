@@ -212,6 +212,7 @@ func (e *engine) run(ctx context.Context, res *Result) (*Result, error) {
 	}
 
 	go e.coll.Run()
+	selfmon.Flush()
 	before := selfmon.Take()
 	mon := newMonitor(e, before)
 	e.start = time.Now()
@@ -245,6 +246,7 @@ func (e *engine) run(ctx context.Context, res *Result) (*Result, error) {
 	close(stopWatch)
 	<-monDone
 	e.coll.Close()
+	selfmon.Flush()
 	after := selfmon.Take()
 	e.build(res, selfmon.Diff(before, after), mon.usage())
 	if err := ctx.Err(); err != nil {
@@ -273,7 +275,7 @@ func (w *worker) runClosed() {
 		if now >= e.end {
 			return
 		}
-		w.do(now, now, false)
+		w.do(-1, 0, false)
 	}
 }
 
@@ -362,8 +364,12 @@ func (e *engine) noteQueued(i, now int64) {
 }
 
 // do sends one request due at due (the generator was ready for it at ready) and records it.
+// In closed loop due is −1: the request is due when it is sent.
 func (w *worker) do(due, ready int64, queued bool) {
 	e := w.e
+	if due < 0 {
+		due = e.now()
+	}
 	set := w.rec.Set(due / e.ivLen)
 	if queued {
 		set.Queued++
@@ -374,8 +380,9 @@ func (w *worker) do(due, ready int64, queued bool) {
 	w.n++
 	capture := e.cfg.SampleEvery > 0 && w.n%e.cfg.SampleEvery == 0
 
-	send := e.now()
+	send := due
 	if e.cfg.Mode == ModeOpen {
+		send = e.now()
 		lag := send - ready
 		record.Add(set.Lag, lag)
 		if lag > e.lagMax {

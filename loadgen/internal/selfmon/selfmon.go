@@ -72,6 +72,14 @@ func Take() Snapshot {
 	return s
 }
 
+// Flush publishes the allocation counts the runtime still holds per processor, so that the
+// next Take counts every allocation made so far. It stops the world briefly (runtime.
+// ReadMemStats): call it outside the measured part of a run.
+func Flush() {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+}
+
 // Dist summarises a distribution of durations from a runtime/metrics histogram. Values are the
 // upper bounds of the histogram's buckets, so they overstate by at most one bucket width.
 type Dist struct {
