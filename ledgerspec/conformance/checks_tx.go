@@ -23,9 +23,12 @@ func checkTxCreate(e *env) error {
 	if err != nil {
 		return err
 	}
-	keys, _ := jsonKeys(x.Body)
-	if string(bytes.TrimSpace(keys["risk_flags"])) != "[]" {
-		return x.fail(`"risk_flags":[] for a small transaction between fresh accounts`)
+	want := []string{}
+	if 1250 >= e.s.largeAmount { // only with a tiny LEDGER_LARGE_AMOUNT
+		want = []string{ledgerspec.RiskLargeAmount}
+	}
+	if err := wantFlags(tx, want...); err != nil {
+		return x.fail("%v", err)
 	}
 	for _, w := range []struct {
 		id              string
