@@ -81,6 +81,7 @@ var checks = []Check{
 
 	// HTML.
 	{ID: "html-ledger-page", Title: "the ledger page: doctype, htmx, account rows, totals, 20 newest transactions, the transfer form", run: checkHTMLLedgerPage},
+	{ID: "html-ledger-many-accounts", Title: "the ledger page lists the first 100 accounts by id; its totals cover every account", run: checkHTMLLedgerManyAccounts},
 	{ID: "html-static-htmx", Title: "GET /static/htmx.min.js is served by the stack", run: checkHTMLStatic},
 	{ID: "html-fragments", Title: "HX-Request fragments: #accounts, #transactions or <main>, without <html>/<body>", run: checkHTMLFragments},
 	{ID: "html-account-page", Title: "the account page, full and as fragments: 20 newest rows and a load-more row when older rows exist", run: checkHTMLAccountPage},

@@ -882,3 +882,54 @@ func checkHTMLEscaping(e *env) error {
 	}
 	return nil
 }
+
+// checkHTMLLedgerManyAccounts: the ledger page lists the first 100 accounts by id, while its totals
+// cover every account of the ledger.
+func checkHTMLLedgerManyAccounts(e *env) error {
+	const n = ledgerspec.HTMLLedgerAccounts + 2
+	L := e.ledger()
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = e.id(fmt.Sprintf("m%03d-", (i*37)%n)) // created out of id order
+	}
+	if err := e.accounts(L, noFlags, ids...); err != nil {
+		return err
+	}
+	slices.Sort(ids)
+	// The last accounts by id, absent from the page, move money: the totals must count them.
+	if _, err := e.transfer(ids[n-1], ids[n-2], 700); err != nil {
+		return err
+	}
+	if _, err := e.transfer(ids[0], ids[n-1], 5); err != nil {
+		return err
+	}
+	f := &pageFixture{L: L}
+	for _, id := range ids[:ledgerspec.HTMLLedgerAccounts] {
+		f.accounts = append(f.accounts, ledgerspec.Account{ID: id})
+	}
+	if err := e.reload(f); err != nil {
+		return err
+	}
+	x, err := e.get(ledgerspec.LedgerPagePath(L), nil)
+	if err != nil {
+		return err
+	}
+	doc, err := x.fullPage()
+	if err != nil {
+		return err
+	}
+	acc := byIDOrRoot(doc, ledgerspec.HTMLIDAccounts)
+	if err := wantAccountRows(acc, f.accounts, "#accounts"); err != nil {
+		return x.fail("the first %d accounts by id: %v", ledgerspec.HTMLLedgerAccounts, err)
+	}
+	for _, name := range []string{ledgerspec.FieldTotalDebits, ledgerspec.FieldTotalCredits} {
+		got, err := fieldText(acc, name, "#accounts")
+		if err != nil {
+			return x.fail("%v", err)
+		}
+		if want := ledgerspec.FormatAmount(705); got != want {
+			return x.fail("%s %q over every account of the ledger, listed or not; got %q", name, want, got)
+		}
+	}
+	return nil
+}
