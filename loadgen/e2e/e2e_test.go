@@ -171,7 +171,9 @@ func TestWorkloadsAgainstTheStack(t *testing.T) {
 		t.Errorf("second setup created %d in %d requests, want 0 (all replays) in 121", second.Setup.Created, second.Setup.Requests)
 	}
 	for _, w := range []string{"transfer", "read", "ssr", "json", "plaintext"} {
-		t.Run(w, func(t *testing.T) { runOne(t, loadgen.Config{Workload: w, RunID: "w" + strings.ReplaceAll(w, "-", "")}) })
+		t.Run(w, func(t *testing.T) {
+			runOne(t, loadgen.Config{Workload: w, RunID: "w" + strings.ReplaceAll(w, "-", "")})
+		})
 	}
 	// Closed loop on the ledger too.
 	runOne(t, loadgen.Config{Workload: "read", Mode: loadgen.ModeClosed, Conns: 8, RunID: "closed", SkipSetup: true})
