@@ -1,6 +1,7 @@
 package sonic
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 
@@ -66,7 +67,7 @@ func (Codec) Pretouch(vs ...any) error {
 	for _, v := range vs {
 		t := reflect.TypeOf(v)
 		if t == nil {
-			return fmt.Errorf("sonic codec: pretouch of a nil interface")
+			return errors.New("sonic codec: pretouch of a nil interface")
 		}
 		if t.Kind() == reflect.Pointer {
 			t = t.Elem()
