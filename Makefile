@@ -9,7 +9,7 @@ HARNESS  := $(GO) run ./harness/cmd/harness
 # The io_uring transport links against runtime internals (see ENVIRONMENT.md).
 LDFLAGS  := -ldflags=-checklinkname=0
 
-.PHONY: run serve test test-go vet fmt bench bench-loadgen report compare up down generate conform
+.PHONY: run serve test test-deps test-go vet fmt bench bench-loadgen report compare up down generate conform
 
 run: ## the lab's main job on embedded defaults (for now: one stack, judged, then serving)
 	$(HARNESS) serve $(ARGS)
@@ -17,8 +17,11 @@ run: ## the lab's main job on embedded defaults (for now: one stack, judged, the
 serve: ## one stack on embedded defaults, judged by the conformance suite, then serving the UI on :8080
 	$(HARNESS) serve $(ARGS)
 
-test: ## every module's tests, on real PostgreSQL, Redis and kfake (started when not running)
+test: test-deps ## every module's tests, on real PostgreSQL, Redis and kfake (started when not running)
 	$(HARNESS) exec -- $(MAKE) --no-print-directory test-go
+
+test-deps: ## install the Debian packages the tests drive (Chromium, ClickHouse) when missing
+	bash scripts/test-deps.sh
 
 test-go: vet
 	$(GO) test -count=1 -timeout 30m $(PKGS)
