@@ -106,7 +106,8 @@ type SelfResult struct {
 	// SchedLag is how late requests were sent when a connection was free (open loop).
 	SchedLag Latency `json:"sched_lag"`
 	// Late counts requests sent more than Limits.MaxLag after they were due although a
-	// connection was free; Queued those due while every connection was busy.
+	// connection was free; Queued those that waited longer than that for a connection because
+	// every connection was waiting for an answer.
 	Late   int64 `json:"late"`
 	Queued int64 `json:"queued"`
 	// Unsent counts scheduled requests of the window never sent before the end.

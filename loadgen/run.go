@@ -291,12 +291,15 @@ func (w *worker) runOpen() {
 		if claim >= e.end {
 			return // overdue past the end of the run: counted as unsent
 		}
+		// ready is when the generator could have sent: the due time, unless every other
+		// connection was waiting for an answer, in which case it is now (the wait was for a
+		// connection and counts as queued, not as the generator's lag).
 		ready, queued := due, false
 		if claim < due {
 			if !w.sleepUntil(due) {
 				return
 			}
-		} else {
+		} else if e.inflight.Load() >= e.live.Load()-1 {
 			ready = claim
 			if claim-due > e.lagMax {
 				queued = true

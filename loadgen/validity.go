@@ -25,7 +25,7 @@ func assess(r *Result, cfg Config, warnings []string) (invalid, warn []string) {
 				s.Late, 100*f, l.MaxLag, 100*l.MaxLateFraction))
 		}
 		if f := float64(s.Queued) / float64(requests); f > l.MaxLateFraction {
-			invalid = append(invalid, fmt.Sprintf("%d requests (%.2f%%) were due while no connection was free (all in flight, or the generator too slow to reuse them): up to %d requests due or in flight at once, %d connections opened (cap %d); their wait is in the corrected latency",
+			invalid = append(invalid, fmt.Sprintf("%d requests (%.2f%%) were due while no connection was free (every one waiting for an answer): up to %d requests were due or in flight at once, %d connections opened (cap %d); their wait is in the corrected latency",
 				s.Queued, 100*f, s.ConnsNeeded, s.ConnsOpened, s.ConnsMax))
 		}
 	} else {

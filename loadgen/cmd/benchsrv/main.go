@@ -3,7 +3,11 @@
 // the known-answer cases by hand:
 //
 //	benchsrv -addr 127.0.0.1:8090 [-delay 1ms] [-stall-every 2s -stall-for 200ms] [-chunked]
+//	benchsrv -addr 127.0.0.1:8090 -canned [-delay 1ms]
 //
+// With -canned it skips net/http and writes the same plaintext answer for every request head
+// it reads: the cheapest server there is, so that a client measured against it is the
+// bottleneck.
 // It serves until interrupted.
 package main
 
@@ -42,6 +46,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&opt.StallEvery, "stall-every", 0, "stall period (0: no stalls)")
 	fs.DurationVar(&opt.StallFor, "stall-for", 0, "stall length")
 	fs.BoolVar(&opt.Chunked, "chunked", false, "answer with chunked encoding")
+	canned := fs.Bool("canned", false, "answer every request with canned plaintext bytes instead of net/http")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -49,8 +54,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", *addr, err)
 	}
-	srv := &http.Server{Handler: testsrv.New(opt), ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stdout, "benchsrv: serving on http://%s\n", ln.Addr())
+	if *canned {
+		errc := make(chan error, 1)
+		go func() { errc <- testsrv.ServeCanned(ln, testsrv.CannedPlaintext, opt.Delay) }()
+		select {
+		case err := <-errc:
+			return fmt.Errorf("serving: %w", err)
+		case <-ctx.Done():
+			ln.Close()
+			return nil
+		}
+	}
+	srv := &http.Server{Handler: testsrv.New(opt), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

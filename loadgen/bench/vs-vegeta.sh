@@ -1,0 +1,98 @@
+#!/bin/sh
+# vs-vegeta.sh: the lab's load generator next to vegeta at the same fixed rate.
+#
+# Runs vegeta (github.com/tsenart/vegeta/v12 v12.13.0, built with `go install` into a temporary
+# directory, never added to go.mod) and loadgen in open-loop mode at RATE req/s against the same
+# /bench/plaintext server, alternating which goes first, ROUNDS times, and prints the achieved
+# rates and p99s of both. vegeta measures latency from the actual send; loadgen reports both its
+# corrected p99 (from the intended send time) and its service-time p99 (from the actual send).
+# Both clients run with their default GOMAXPROCS; with PIN=1 the server is pinned to CPU 0 and
+# the clients to CPU 1.
+#
+# Environment (defaults in brackets):
+#   RATE [2000]   DURATION seconds [10]   ROUNDS [3]
+#   CONNS [16] and MAXCONNS [256]: loadgen's initial connections and cap
+#   SERVER [nethttp]: nethttp, canned, or a base URL     PIN [0]: 1 pins as described
+set -eu
+
+RATE=${RATE:-2000}
+DURATION=${DURATION:-10}
+ROUNDS=${ROUNDS:-3}
+CONNS=${CONNS:-16}
+MAXCONNS=${MAXCONNS:-256}
+SERVER=${SERVER:-nethttp}
+PIN=${PIN:-0}
+
+here=$(cd "$(dirname "$0")" && pwd)
+module=$(dirname "$here")
+tmp=$(mktemp -d)
+srvpid=""
+cleanup() {
+	if [ -n "$srvpid" ]; then kill "$srvpid" 2>/dev/null || true; wait "$srvpid" 2>/dev/null || true; fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+(cd "$module" && go build -o "$tmp/loadgen" ./cmd/loadgen && go build -o "$tmp/benchsrv" ./cmd/benchsrv)
+(cd "$tmp" && GOWORK=off GOBIN="$tmp" go install github.com/tsenart/vegeta/v12@v12.13.0)
+
+srvcpu="" clicpu=""
+if [ "$PIN" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+	srvcpu="taskset -c 0" clicpu="taskset -c 1"
+fi
+
+case "$SERVER" in
+http://*) url=$SERVER ;;
+canned | nethttp)
+	flag=""
+	[ "$SERVER" = canned ] && flag=-canned
+	$srvcpu "$tmp/benchsrv" -addr 127.0.0.1:0 $flag >"$tmp/srv.log" 2>&1 &
+	srvpid=$!
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		grep -q "serving on" "$tmp/srv.log" && break
+		sleep 0.2
+	done
+	url=$(sed -n 's/.*serving on \(http:[^ ]*\).*/\1/p' "$tmp/srv.log")
+	[ -n "$url" ] || { echo "vs-vegeta: benchsrv did not start:" >&2; cat "$tmp/srv.log" >&2; exit 1; }
+	;;
+*) echo "vs-vegeta: SERVER must be canned, nethttp or http://host:port" >&2; exit 1 ;;
+esac
+
+run_vegeta() {
+	echo "GET $url/bench/plaintext" | $clicpu "$tmp/vegeta" attack -rate="$RATE/s" -duration="${DURATION}s" \
+		-keepalive=true >"$tmp/vegeta.bin"
+	"$tmp/vegeta" report -type=text <"$tmp/vegeta.bin" >"$tmp/vegeta.txt"
+	# Requests [total, rate, throughput]  20000, 2000.05, 1999.98
+	# Latencies [min, mean, 50, 90, 95, 99, max]  a, b, c, d, e, f, g
+	sent=$(awk '/^Requests/ {sub(/.*\][ \t]+/, ""); split($0, a, /, */); print a[2]}' "$tmp/vegeta.txt")
+	done_=$(awk '/^Requests/ {sub(/.*\][ \t]+/, ""); split($0, a, /, */); print a[3]}' "$tmp/vegeta.txt")
+	p50=$(awk '/^Latencies/ {sub(/.*\][ \t]+/, ""); split($0, a, /, */); print a[3]}' "$tmp/vegeta.txt")
+	p99=$(awk '/^Latencies/ {sub(/.*\][ \t]+/, ""); split($0, a, /, */); print a[6]}' "$tmp/vegeta.txt")
+	ok=$(awk '/^Success/ {print $NF}' "$tmp/vegeta.txt")
+	printf '  vegeta   sent %8.1f/s  ok %8.1f/s  p50 %-9s p99 %-9s success %s\n' "$sent" "$done_" "$p50" "$p99" "$ok"
+}
+
+run_loadgen() {
+	rc=0
+	$clicpu "$tmp/loadgen" -url "$url" -workload plaintext -rate "$RATE" -duration "${DURATION}s" \
+		-conns "$CONNS" -max-conns "$MAXCONNS" -q -summary "$tmp/lg.sum" -bench "$tmp/lg.txt" 2>"$tmp/lg.err" || rc=$?
+	[ "$rc" = 0 ] || [ "$rc" = 3 ] || { echo "vs-vegeta: loadgen failed ($rc):" >&2; cat "$tmp/lg.err" >&2; exit 1; }
+	sent=$(sed -n 's/^rate: requested [^,]*, sent \([0-9.]*\)\/s.*/\1/p' "$tmp/lg.sum")
+	line=$(grep '/op=plaintext ' "$tmp/lg.txt")
+	field() { echo "$line" | awk -v u="$1" '{for (i = 1; i <= NF; i++) if ($i == u) print $(i-1)}'; }
+	printf '  loadgen  sent %8.1f/s  ok %8.1f/s  p50 %-9s p99 %-9s service p50 %s p99 %s errors/op %s valid %s\n' \
+		"$sent" "$(field req/s)" "$(awk -v v="$(field p50-ns)" 'BEGIN {printf "%.3fms", v / 1e6}')" \
+		"$(awk -v v="$(field p99-ns)" 'BEGIN {printf "%.3fms", v / 1e6}')" \
+		"$(awk -v v="$(field svc-p50-ns)" 'BEGIN {printf "%.3fms", v / 1e6}')" \
+		"$(awk -v v="$(field svc-p99-ns)" 'BEGIN {printf "%.3fms", v / 1e6}')" \
+		"$(field errors/op)" "$(sed -n 's/^loadgen-valid: //p' "$tmp/lg.txt")"
+	grep '^# invalid:' "$tmp/lg.txt" | sed 's/^/           /' || true
+}
+
+echo "vs-vegeta: $ROUNDS rounds of ${DURATION}s at $RATE req/s, server $SERVER at $url${srvcpu:+ (server on CPU 0, clients on CPU 1)}"
+i=1
+while [ "$i" -le "$ROUNDS" ]; do
+	echo "round $i"
+	if [ $((i % 2)) = 1 ]; then run_vegeta; run_loadgen; else run_loadgen; run_vegeta; fi
+	i=$((i + 1))
+done

@@ -1,0 +1,98 @@
+#!/bin/sh
+# vs-wrk.sh: is the lab's load generator as fast as wrk?
+#
+# Runs wrk (Debian package) and loadgen in closed-loop mode against the same /bench/plaintext
+# server with the same connection count, alternating which goes first, ROUNDS times, and prints
+# every round, both medians and the ratio loadgen/wrk. loadgen records its full HDR histograms
+# while doing so. With two or more CPUs the server is pinned to CPU 0 and each client, with one
+# thread (wrk -t1, GOMAXPROCS=1), to CPU 1, so the clients compete on equal terms.
+#
+# Environment (defaults in brackets):
+#   ROUNDS [5]   CONNS [64]   DURATION seconds per run [5]
+#   SERVER [canned]: canned (benchsrv -canned, the cheapest server: the client is the bottleneck),
+#                    nethttp (benchsrv on net/http), or a base URL of a running server
+#   PIN [1]: 0 disables CPU pinning
+#
+# Called by `make bench-loadgen`; needs wrk (apt-get install -y wrk) and go.
+set -eu
+
+ROUNDS=${ROUNDS:-5}
+CONNS=${CONNS:-64}
+DURATION=${DURATION:-5}
+SERVER=${SERVER:-canned}
+PIN=${PIN:-1}
+
+here=$(cd "$(dirname "$0")" && pwd)
+module=$(dirname "$here")
+command -v wrk >/dev/null || { echo "vs-wrk: wrk is not installed (apt-get install -y wrk)" >&2; exit 1; }
+
+tmp=$(mktemp -d)
+srvpid=""
+cleanup() {
+	if [ -n "$srvpid" ]; then kill "$srvpid" 2>/dev/null || true; wait "$srvpid" 2>/dev/null || true; fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+(cd "$module" && go build -o "$tmp/loadgen" ./cmd/loadgen && go build -o "$tmp/benchsrv" ./cmd/benchsrv)
+
+srvcpu="" clicpu=""
+if [ "$PIN" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+	srvcpu="taskset -c 0" clicpu="taskset -c 1"
+fi
+
+case "$SERVER" in
+http://*) url=$SERVER ;;
+canned | nethttp)
+	flag=""
+	[ "$SERVER" = canned ] && flag=-canned
+	$srvcpu "$tmp/benchsrv" -addr 127.0.0.1:0 $flag >"$tmp/srv.log" 2>&1 &
+	srvpid=$!
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		grep -q "serving on" "$tmp/srv.log" && break
+		sleep 0.2
+	done
+	url=$(sed -n 's/.*serving on \(http:[^ ]*\).*/\1/p' "$tmp/srv.log")
+	[ -n "$url" ] || { echo "vs-wrk: benchsrv did not start:" >&2; cat "$tmp/srv.log" >&2; exit 1; }
+	;;
+*) echo "vs-wrk: SERVER must be canned, nethttp or http://host:port" >&2; exit 1 ;;
+esac
+
+run_wrk() {
+	$clicpu wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "$url/bench/plaintext" >"$tmp/wrk.txt"
+	rps=$(awk '/^Requests\/sec:/ {print $2}' "$tmp/wrk.txt")
+	p99=$(awk '$1 == "99%" {print $2}' "$tmp/wrk.txt")
+	errs=$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' "$tmp/wrk.txt")
+	echo "$rps" >>"$tmp/wrk.rps"
+	printf '  wrk      %10.0f req/s  p99 %-8s %s\n' "$rps" "$p99" "$errs"
+}
+
+run_loadgen() {
+	rc=0
+	GOMAXPROCS=1 $clicpu "$tmp/loadgen" -url "$url" -workload plaintext -mode closed -conns "$CONNS" \
+		-duration "${DURATION}s" -q -summary "" -bench "$tmp/lg.txt" -json "$tmp/lg.json" 2>"$tmp/lg.err" || rc=$?
+	[ "$rc" = 0 ] || [ "$rc" = 3 ] || { echo "vs-wrk: loadgen failed ($rc):" >&2; cat "$tmp/lg.err" >&2; exit 1; }
+	line=$(grep '/op=plaintext ' "$tmp/lg.txt")
+	rps=$(echo "$line" | awk '{for (i = 1; i <= NF; i++) if ($i == "req/s") print $(i-1)}')
+	p99=$(echo "$line" | awk '{for (i = 1; i <= NF; i++) if ($i == "p99-ns") printf "%.2fms", $(i-1)/1e6}')
+	errs=$(echo "$line" | awk '{for (i = 1; i <= NF; i++) if ($i == "errors/op") print $(i-1)}')
+	valid=$(sed -n 's/^loadgen-valid: //p' "$tmp/lg.txt")
+	echo "$rps" >>"$tmp/lg.rps"
+	printf '  loadgen  %10.0f req/s  p99 %-8s errors/op %s valid %s\n' "$rps" "$p99" "$errs" "$valid"
+	grep '^# invalid:' "$tmp/lg.txt" | sed 's/^/           /' || true
+}
+
+median() {
+	sort -n "$1" | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'
+}
+
+echo "vs-wrk: $ROUNDS rounds of ${DURATION}s, $CONNS connections, one client thread each, server $SERVER at $url${srvcpu:+ (server on CPU 0, clients on CPU 1)}"
+i=1
+while [ "$i" -le "$ROUNDS" ]; do
+	echo "round $i"
+	if [ $((i % 2)) = 1 ]; then run_wrk; run_loadgen; else run_loadgen; run_wrk; fi
+	i=$((i + 1))
+done
+w=$(median "$tmp/wrk.rps")
+l=$(median "$tmp/lg.rps")
+awk -v w="$w" -v l="$l" 'BEGIN {printf "median: wrk %.0f req/s, loadgen %.0f req/s, ratio loadgen/wrk %.2f\n", w, l, l / w}'
