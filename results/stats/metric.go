@@ -3,6 +3,7 @@ package stats
 import (
 	"fmt"
 	"math"
+	"strconv"
 
 	"stacklab/results"
 )
@@ -98,43 +99,53 @@ func Metrics() []Metric {
 	return []Metric{Throughput, P50, P99, P999, CPUPerRequest, ErrorRate}
 }
 
-// FormatRate renders a rate in requests per second with SI prefixes.
+// sig renders v with n significant digits, keeping trailing zeros ("1.000", "800.0").
+func sig(v float64, n int) string {
+	if v == 0 || math.IsInf(v, 0) || math.IsNaN(v) {
+		return fmt.Sprint(v)
+	}
+	rounded, err := strconv.ParseFloat(strconv.FormatFloat(v, 'e', n-1, 64), 64)
+	if err != nil { // cannot happen: FormatFloat's output parses
+		rounded = v
+	}
+	digits := int(math.Floor(math.Log10(math.Abs(rounded)))) + 1
+	return strconv.FormatFloat(rounded, 'f', max(0, n-digits), 64)
+}
+
+// FormatRate renders a rate in requests per second with four significant digits and SI
+// prefixes, as benchstat does ("1.000k", "800.0").
 func FormatRate(v float64) string {
 	switch a := math.Abs(v); {
-	case math.IsInf(v, 0) || math.IsNaN(v):
-		return fmt.Sprint(v)
-	case a >= 1e6:
-		return fmt.Sprintf("%.3gM", v/1e6)
-	case a >= 1e3:
-		return fmt.Sprintf("%.4gk", v/1e3)
+	case a >= 999.95e3:
+		return sig(v/1e6, 4) + "M"
+	case a >= 999.95:
+		return sig(v/1e3, 4) + "k"
 	default:
-		return fmt.Sprintf("%.4g", v)
+		return sig(v, 4)
 	}
 }
 
-// FormatNanos renders nanoseconds as a duration with three significant digits.
+// FormatNanos renders nanoseconds as a duration with three significant digits ("5.00ms").
 func FormatNanos(v float64) string {
 	switch a := math.Abs(v); {
-	case math.IsInf(v, 0) || math.IsNaN(v):
-		return fmt.Sprint(v)
-	case a >= 1e9:
-		return fmt.Sprintf("%.3gs", v/1e9)
-	case a >= 1e6:
-		return fmt.Sprintf("%.3gms", v/1e6)
-	case a >= 1e3:
-		return fmt.Sprintf("%.3gµs", v/1e3)
+	case a >= 999.5e6:
+		return sig(v/1e9, 3) + "s"
+	case a >= 999.5e3:
+		return sig(v/1e6, 3) + "ms"
+	case a >= 999.5:
+		return sig(v/1e3, 3) + "µs"
 	default:
-		return fmt.Sprintf("%.3gns", v)
+		return sig(v, 3) + "ns"
 	}
 }
 
 // FormatMicros renders microseconds as a duration.
 func FormatMicros(v float64) string { return FormatNanos(v * 1e3) }
 
-// FormatRatio renders a ratio in [0, 1] as a percentage.
+// FormatRatio renders a ratio in [0, 1] as a percentage with three significant digits.
 func FormatRatio(v float64) string {
 	if v == 0 {
 		return "0%"
 	}
-	return fmt.Sprintf("%.3g%%", v*100)
+	return sig(v*100, 3) + "%"
 }

@@ -163,9 +163,11 @@ func TestMetrics(t *testing.T) {
 	formats := []struct {
 		got, want string
 	}{
-		{stats.FormatRate(12345), "12.35k"}, {stats.FormatRate(999.5), "999.5"},
-		{stats.FormatNanos(1.5e6), "1.5ms"}, {stats.FormatNanos(2500), "2.5µs"}, {stats.FormatMicros(250), "250µs"},
-		{stats.FormatRatio(0.001), "0.1%"}, {stats.FormatRatio(0), "0%"},
+		{stats.FormatRate(12345), "12.35k"}, {stats.FormatRate(999.5), "999.5"}, {stats.FormatRate(1000.4), "1.000k"},
+		{stats.FormatRate(800), "800.0"}, {stats.FormatRate(2.5e6), "2.500M"}, {stats.FormatRate(0), "0"},
+		{stats.FormatNanos(1.5e6), "1.50ms"}, {stats.FormatNanos(2500), "2.50µs"}, {stats.FormatMicros(250), "250µs"},
+		{stats.FormatNanos(999.7e3), "1.00ms"}, {stats.FormatNanos(42), "42.0ns"}, {stats.FormatNanos(3e9), "3.00s"},
+		{stats.FormatRatio(0.001), "0.100%"}, {stats.FormatRatio(0), "0%"},
 	}
 	for _, f := range formats {
 		if f.got != f.want {
