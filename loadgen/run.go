@@ -222,6 +222,10 @@ func (e *engine) run(ctx context.Context, res *Result) (*Result, error) {
 		e.wg.Add(1)
 		go w.loop()
 	}
+	if e.cfg.Mode == ModeOpen && e.cfg.MaxConns > e.cfg.Conns {
+		e.wg.Add(1)
+		go e.watch()
+	}
 	stopWatch := make(chan struct{})
 	go func() {
 		select {
@@ -333,37 +337,65 @@ func (w *worker) sleepUntil(due int64) bool {
 	return true
 }
 
-// noteQueued records that ticket i was claimed at now, after it was due: every connection was
-// busy. It updates the connections needed and opens one more connection if the cap allows.
+// noteQueued records that ticket i was claimed at now, after it was due, while every
+// connection was waiting for an answer: it updates the connections needed.
 func (e *engine) noteQueued(i, now int64) {
-	need := e.live.Load() + e.sch.DueBy(time.Duration(now)) - i
-	for {
-		old := e.needed.Load()
-		if need <= old || e.needed.CompareAndSwap(old, need) {
-			break
-		}
-	}
-	for {
-		live := e.live.Load()
-		if live >= int64(e.cfg.MaxConns) {
-			return
-		}
-		if e.live.CompareAndSwap(live, live+1) {
-			break
-		}
-	}
-	w, err := e.newWorker()
+	e.raiseNeeded(e.live.Load() + e.sch.DueBy(time.Duration(now)) - i)
+}
+
+// watch opens connections (up to MaxConns) when a request falls due while every connection is
+// waiting for an answer: it wakes when the next unclaimed request has been due for MaxLag,
+// claims it if no worker has, and starts a worker with a new connection to send it. Without
+// it a request would wait, unsent, for a connection to come free (coordinated omission).
+func (e *engine) watch() {
+	defer e.wg.Done()
+	sl, err := sched.NewSleeper()
 	if err != nil {
-		e.live.Add(-1)
 		return
 	}
-	e.wg.Add(1)
-	go func() {
-		if err := w.dial(); err != nil {
-			w.conn = nil // redialled on its first request, which then counts the error
+	defer sl.Close()
+	for !e.stop.Load() {
+		i := e.next.Load()
+		if i >= e.n {
+			return
 		}
-		w.loop()
-	}()
+		now := e.now()
+		if now >= e.end {
+			return
+		}
+		if check := int64(e.sch.At(i)) + e.lagMax; now < check {
+			sl.Sleep(time.Duration(min(check-now, int64(maxSleep))))
+			continue
+		}
+		if e.live.Load() >= int64(e.cfg.MaxConns) {
+			sl.Sleep(time.Duration(e.lagMax)) // at the cap: the workers count what waits
+			continue
+		}
+		if !e.next.CompareAndSwap(i, i+1) {
+			continue // a worker took it meanwhile
+		}
+		e.noteQueued(i, now)
+		w, err := e.newWorker()
+		if err != nil {
+			return
+		}
+		e.live.Add(1)
+		e.wg.Add(1)
+		go w.first(i)
+	}
+}
+
+// first starts a worker the watcher opened for ticket i: it dials, sends i (queued: it
+// waited for a connection) and goes on like any worker.
+func (w *worker) first(i int64) {
+	defer w.e.wg.Done()
+	defer w.e.live.Add(-1)
+	defer w.close()
+	if err := w.dial(); err != nil {
+		w.conn = nil // the request below redials and counts the error
+	}
+	w.do(int64(w.e.sch.At(i)), w.e.now(), true)
+	w.runOpen()
 }
 
 // do sends one request due at due (the generator was ready for it at ready) and records it.

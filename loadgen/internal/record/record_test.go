@@ -1,8 +1,8 @@
 package record
 
 import (
-	"runtime"
 	"testing"
+	"time"
 )
 
 func TestCollectorWindowAndIntervals(t *testing.T) {
@@ -59,11 +59,8 @@ func TestRecorderRecyclesSets(t *testing.T) {
 	for idx := int64(0); idx < 50; idx++ {
 		r.Set(idx).Ops[0].Record(10, 10)
 		// Give the collector time to hand the previous set back.
-		for range 1000 {
-			if len(r.spare) > 0 {
-				break
-			}
-			runtime.Gosched()
+		for deadline := time.Now().Add(time.Second); idx > 0 && len(r.spare) == 0 && time.Now().Before(deadline); {
+			time.Sleep(100 * time.Microsecond)
 		}
 	}
 	r.Flush()
