@@ -132,7 +132,7 @@ func TestConnectErrors(t *testing.T) {
 func TestChunkedAnswersAreValidated(t *testing.T) {
 	res := run(t, loadgen.Config{Target: server(t, testsrv.Options{Chunked: true}), Workload: "json", Rate: 1000,
 		Duration: time.Second, Conns: 4, SampleEvery: 1})
-	if res.All.ErrorCount != 0 || res.All.Validated != res.All.Requests || res.All.Requests < 990 {
+	if res.All.ErrorCount != 0 || res.All.Validated != res.All.Requests || res.All.Requests < 500 {
 		t.Errorf("%d requests, %d validated, errors %v: want every chunked body validated", res.All.Requests, res.All.Validated, res.All.Errors)
 	}
 }
