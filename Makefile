@@ -9,7 +9,7 @@ HARNESS  := $(GO) run ./harness/cmd/harness
 # The io_uring transport links against runtime internals (see ENVIRONMENT.md).
 LDFLAGS  := -ldflags=-checklinkname=0
 
-.PHONY: run serve test test-deps test-go vet fmt bench bench-loadgen report compare up down generate conform
+.PHONY: run serve test test-deps test-go vet fmt bench bench-loadgen report compare up down generate conform mutants
 
 run: ## the lab's main job on embedded defaults (for now: one stack, judged, then serving)
 	$(HARNESS) serve $(ARGS)
@@ -44,6 +44,9 @@ report: ## rebuild the report from the spool
 
 compare: ## compare two runs: make compare ARGS="BASE NEW"
 	$(HARNESS) compare $(ARGS)
+
+mutants: ## break the stack on purpose, one way at a time, and show which conformance checks catch it
+	$(HARNESS) exec -- python3 scripts/mutants.py
 
 conform: ## the conformance suite against any URL: make conform ARGS="-url http://127.0.0.1:8080"
 	$(GO) run ./ledgerspec/cmd/conform $(ARGS)
