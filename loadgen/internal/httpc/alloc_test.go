@@ -1,10 +1,8 @@
 package httpc
 
 import (
-	"context"
 	"net"
 	"testing"
-	"time"
 )
 
 // canned serves every request on every connection with the same bytes. It allocates nothing
@@ -68,52 +66,76 @@ func TestRoundTripDoesNotAllocate(t *testing.T) {
 		capture    bool
 	}{{"content-length", plainResp, false}, {"content-length captured", plainResp, true},
 		{"chunked", chunkedResp, false}, {"chunked captured", chunkedResp, true}} {
-		t.Run(tt.name, func(t *testing.T) {
-			c, err := Dial(context.Background(), canned(t, tt.resp), time.Second)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			req := []byte("GET /bench/plaintext HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-			var r Response
-			var rtErr error
-			allocs := testing.AllocsPerRun(2000, func() {
-				if err := c.RoundTrip(req, tt.capture, &r); err != nil {
-					rtErr = err
+		for _, path := range paths {
+			t.Run(tt.name+"/"+path.name, func(t *testing.T) {
+				c := dial(t, canned(t, tt.resp), path.raw)
+				req := []byte("GET /bench/plaintext HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+				var r Response
+				var rtErr error
+				allocs := testing.AllocsPerRun(2000, func() {
+					if err := c.RoundTrip(req, tt.capture, &r); err != nil {
+						rtErr = err
+					}
+				})
+				if rtErr != nil {
+					t.Fatalf("RoundTrip: %v", rtErr)
+				}
+				if r.Status != 200 || (tt.capture && len(r.Body) == 0) {
+					t.Fatalf("status %d, body %q", r.Status, r.Body)
+				}
+				if allocs != 0 {
+					t.Errorf("%v allocations per round trip, want 0", allocs)
 				}
 			})
-			if rtErr != nil {
-				t.Fatalf("RoundTrip: %v", rtErr)
-			}
-			if r.Status != 200 || (tt.capture && len(r.Body) == 0) {
-				t.Fatalf("status %d, body %q", r.Status, r.Body)
-			}
-			if allocs != 0 {
-				t.Errorf("%v allocations per round trip, want 0", allocs)
-			}
-		})
+		}
 	}
 }
 
 // BenchmarkRoundTrip measures one request and response on a loopback keep-alive connection
 // against a server that writes canned bytes (so the figure is mostly the client plus the
-// kernel's loopback path).
+// kernel's loopback path), on both paths.
 func BenchmarkRoundTrip(b *testing.B) {
 	for _, bb := range []struct{ name, resp string }{{"content-length", plainResp}, {"chunked", chunkedResp}} {
-		b.Run(bb.name, func(b *testing.B) {
-			c, err := Dial(context.Background(), canned(b, bb.resp), time.Second)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer c.Close()
-			req := []byte("GET /bench/plaintext HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-			var r Response
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := c.RoundTrip(req, false, &r); err != nil {
-					b.Fatal(err)
+		for _, path := range paths {
+			b.Run(bb.name+"/"+path.name, func(b *testing.B) {
+				c := dial(b, canned(b, bb.resp), path.raw)
+				req := []byte("GET /bench/plaintext HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+				var r Response
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := c.RoundTrip(req, false, &r); err != nil {
+						b.Fatal(err)
+					}
 				}
+			})
+		}
+	}
+}
+
+// BenchmarkRoundTripParallel keeps 64 connections busy against the canned server, one goroutine
+// each, like the closed loop: ns/op is the time per request of the whole machine (client and
+// server share it), the figure to compare the two paths by.
+func BenchmarkRoundTripParallel(b *testing.B) {
+	addr := canned(b, plainResp)
+	for _, path := range paths {
+		b.Run(path.name, func(b *testing.B) {
+			conns := make(chan *Conn, 64)
+			for range 64 {
+				conns <- dial(b, addr, path.raw)
 			}
+			req := []byte("GET /bench/plaintext HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+			b.SetParallelism(32) // 64 goroutines on 2 processors
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				c := <-conns
+				var r Response
+				for pb.Next() {
+					if err := c.RoundTrip(req, false, &r); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
 		})
 	}
 }

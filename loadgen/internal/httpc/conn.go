@@ -100,6 +100,7 @@ func (r *Response) reset() {
 // Conn is one keep-alive HTTP/1.1 connection. It is not safe for concurrent use.
 type Conn struct {
 	nc  net.Conn
+	raw *rawConn // nil: write and read through nc only
 	buf []byte
 	r   int // start of unread data in buf
 	w   int // end of data in buf
@@ -126,9 +127,11 @@ func Dial(ctx context.Context, addr string, timeout time.Duration) (*Conn, error
 	return NewConn(nc), nil
 }
 
-// NewConn wraps an open connection.
+// NewConn wraps an open connection. On Unix, a connection that exposes its file descriptor
+// (a *net.TCPConn) writes each request and reads the start of its answer in one pass of the
+// runtime poller (see rawConn).
 func NewConn(nc net.Conn) *Conn {
-	return &Conn{nc: nc, buf: make([]byte, initialBuffer)}
+	return &Conn{nc: nc, raw: newRawConn(nc), buf: make([]byte, initialBuffer)}
 }
 
 // Served is the number of responses read on this connection.
@@ -159,8 +162,8 @@ func (c *Conn) RoundTrip(req []byte, capture bool, resp *Response) error {
 			Err: fmt.Errorf("%d unexpected bytes before the response", c.w-c.r)})
 	}
 	c.r, c.w, c.got = 0, 0, 0
-	if _, err := c.nc.Write(req); err != nil {
-		return c.fail(&Error{Stage: StageWrite, NoResponse: true, Timeout: isTimeout(err), Err: err})
+	if err := c.send(req); err != nil {
+		return c.fail(err)
 	}
 	if err := c.readResponse(capture, resp); err != nil {
 		return c.fail(err)
@@ -169,6 +172,34 @@ func (c *Conn) RoundTrip(req []byte, capture bool, resp *Response) error {
 	if resp.Close {
 		c.closed = true
 		c.nc.Close()
+	}
+	return nil
+}
+
+// send writes req and, on the raw path, reads the first bytes of the answer into buf.
+func (c *Conn) send(req []byte) *Error {
+	if c.raw == nil {
+		if _, err := c.nc.Write(req); err != nil {
+			return &Error{Stage: StageWrite, NoResponse: true, Timeout: isTimeout(err), Err: err}
+		}
+		return nil
+	}
+	n, wrote, blocked, err := c.raw.exchange(req, c.buf)
+	switch {
+	case blocked: // the socket buffer was full: finish the write through the poller
+		if _, err := c.nc.Write(req[wrote:]); err != nil {
+			return &Error{Stage: StageWrite, NoResponse: true, Timeout: isTimeout(err), Err: err}
+		}
+	case err != nil:
+		stage := StageRead
+		if !c.raw.wroteAll() {
+			stage = StageWrite
+		}
+		return &Error{Stage: stage, NoResponse: true, Timeout: isTimeout(err), Err: err}
+	case n == 0:
+		return &Error{Stage: StageRead, NoResponse: true, Err: io.ErrUnexpectedEOF}
+	default:
+		c.w, c.got = n, n
 	}
 	return nil
 }

@@ -110,56 +110,78 @@ func TestRoundTrip(t *testing.T) {
 		{name: "closed before answering", parts: []string{closeConn}, stage: StageRead, noResp: true},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			addr := script(t, tt.parts)
-			c, err := Dial(context.Background(), addr, time.Second)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			c.SetDeadline(time.Now().Add(5 * time.Second))
-			var r Response
-			err = c.RoundTrip(get, true, &r)
-			if tt.stage != 0 {
-				var he *Error
-				if !errors.As(err, &he) {
-					t.Fatalf("err = %v, want an *Error at stage %v", err, tt.stage)
+		for _, path := range paths {
+			t.Run(tt.name+"/"+path.name, func(t *testing.T) {
+				addr := script(t, tt.parts)
+				c := dial(t, addr, path.raw)
+				c.SetDeadline(time.Now().Add(5 * time.Second))
+				var r Response
+				err := c.RoundTrip(get, true, &r)
+				if tt.stage != 0 {
+					var he *Error
+					if !errors.As(err, &he) {
+						t.Fatalf("err = %v, want an *Error at stage %v", err, tt.stage)
+					}
+					if he.Stage != tt.stage || he.NoResponse != tt.noResp {
+						t.Fatalf("err = %v (stage %v, no response %t), want stage %v, no response %t", err, he.Stage, he.NoResponse, tt.stage, tt.noResp)
+					}
+					if c.Usable() {
+						t.Error("connection still usable after an error")
+					}
+					return
 				}
-				if he.Stage != tt.stage || he.NoResponse != tt.noResp {
-					t.Fatalf("err = %v (stage %v, no response %t), want stage %v, no response %t", err, he.Stage, he.NoResponse, tt.stage, tt.noResp)
+				if err != nil {
+					t.Fatalf("RoundTrip: %v", err)
 				}
-				if c.Usable() {
-					t.Error("connection still usable after an error")
+				if r.Status != tt.status || string(r.Body) != tt.body || r.BodyLen != tt.bodyLen || r.Chunked != tt.chunked || r.Close != tt.close {
+					t.Errorf("got status %d body %.40q (%d bytes) chunked %t close %t; want %d %.40q (%d) %t %t",
+						r.Status, r.Body, r.BodyLen, r.Chunked, r.Close, tt.status, tt.body, tt.bodyLen, tt.chunked, tt.close)
 				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("RoundTrip: %v", err)
-			}
-			if r.Status != tt.status || string(r.Body) != tt.body || r.BodyLen != tt.bodyLen || r.Chunked != tt.chunked || r.Close != tt.close {
-				t.Errorf("got status %d body %.40q (%d bytes) chunked %t close %t; want %d %.40q (%d) %t %t",
-					r.Status, r.Body, r.BodyLen, r.Chunked, r.Close, tt.status, tt.body, tt.bodyLen, tt.chunked, tt.close)
-			}
-			if tt.ctype != "" && string(r.ContentType) != tt.ctype {
-				t.Errorf("content type %q, want %q", r.ContentType, tt.ctype)
-			}
-			if c.Usable() == tt.close {
-				t.Errorf("Usable() = %t after a response with close %t", c.Usable(), tt.close)
-			}
-		})
+				if tt.ctype != "" && string(r.ContentType) != tt.ctype {
+					t.Errorf("content type %q, want %q", r.ContentType, tt.ctype)
+				}
+				if c.Usable() == tt.close {
+					t.Errorf("Usable() = %t after a response with close %t", c.Usable(), tt.close)
+				}
+			})
+		}
 	}
 }
 
-func TestKeepAliveWithoutCapture(t *testing.T) {
-	addr := script(t,
-		[]string{"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"},
-		[]string{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"},
-		[]string{"HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\nno!"})
+// paths are the two ways a Conn moves bytes: the raw exchange and plain net.Conn calls.
+var paths = []struct {
+	name string
+	raw  bool
+}{{"raw", true}, {"portable", false}}
+
+func dial(t testing.TB, addr string, raw bool) *Conn {
+	t.Helper()
 	c, err := Dial(context.Background(), addr, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	if c.raw == nil && raw {
+		t.Fatal("no raw path on this connection")
+	}
+	if !raw {
+		c.raw = nil
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func TestKeepAliveWithoutCapture(t *testing.T) {
+	for _, path := range paths {
+		t.Run(path.name, func(t *testing.T) { testKeepAlive(t, path.raw) })
+	}
+}
+
+func testKeepAlive(t *testing.T, raw bool) {
+	addr := script(t,
+		[]string{"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"},
+		[]string{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"},
+		[]string{"HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\nno!"})
+	c := dial(t, addr, raw)
 	var r Response
 	for i, want := range []struct {
 		status int
@@ -178,15 +200,17 @@ func TestKeepAliveWithoutCapture(t *testing.T) {
 }
 
 func TestTimeout(t *testing.T) {
-	addr := script(t, []string{}) // reads the request, never answers
-	c, err := Dial(context.Background(), addr, time.Second)
-	if err != nil {
-		t.Fatal(err)
+	for _, path := range paths {
+		t.Run(path.name, func(t *testing.T) { testTimeout(t, path.raw) })
 	}
-	defer c.Close()
+}
+
+func testTimeout(t *testing.T, raw bool) {
+	addr := script(t, []string{}) // reads the request, never answers
+	c := dial(t, addr, raw)
 	c.SetDeadline(time.Now().Add(50 * time.Millisecond))
 	var r Response
-	err = c.RoundTrip(get, false, &r)
+	err := c.RoundTrip(get, false, &r)
 	var he *Error
 	if !errors.As(err, &he) || !he.Timeout || he.Stage != StageRead || !he.NoResponse {
 		t.Fatalf("err = %#v, want a read timeout with no response", err)
