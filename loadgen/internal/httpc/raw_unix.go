@@ -24,9 +24,9 @@ type rawConn struct {
 }
 
 const (
-	rawWriting  = iota // the request is being written
-	rawReading         // the request is written; waiting for the first bytes
-	rawBlocked         // the socket buffer is full: the rest of the write goes the slow way
+	rawWriting = iota // the request is being written
+	rawReading        // the request is written; waiting for the first bytes
+	rawBlocked        // the socket buffer is full: the rest of the write goes the slow way
 )
 
 func newRawConn(nc net.Conn) *rawConn {
