@@ -61,8 +61,8 @@ func TestKnownAnswerStall(t *testing.T) {
 	if corr.P99 < int64(100*time.Millisecond) || corr.Max < int64(150*time.Millisecond) {
 		t.Errorf("corrected p99 %.1fms, max %.1fms: the 200ms stalls do not show (want p99 ≥ 100ms, max ≥ 150ms)", ms(corr.P99), ms(corr.Max))
 	}
-	if svc.P99 > int64(20*time.Millisecond) {
-		t.Errorf("service-time p99 %.1fms: want under 20ms (only 8 requests per stall are in flight)", ms(svc.P99))
+	if svc.P99 > int64(50*time.Millisecond) {
+		t.Errorf("service-time p99 %.1fms: want under 50ms, a quarter of the stall (only 8 requests per stall are in flight)", ms(svc.P99))
 	}
 	if svc.Max < int64(150*time.Millisecond) {
 		t.Errorf("service-time max %.1fms: the requests in flight during a stall took ≥ 150ms", ms(svc.Max))
