@@ -56,7 +56,7 @@ func cell(m stats.Metric, s stats.Summary) string {
 	if s.N == 0 {
 		return "—"
 	}
-	return m.Format(s.Center) + " " + s.PctRange()
+	return m.Format(s.Center) + " " + s.Spread(m)
 }
 
 // delta renders the change: percent, or percentage points for a ratio metric.

@@ -142,10 +142,11 @@ func FormatNanos(v float64) string {
 // FormatMicros renders microseconds as a duration.
 func FormatMicros(v float64) string { return FormatNanos(v * 1e3) }
 
-// FormatRatio renders a ratio in [0, 1] as a percentage with three significant digits.
+// FormatRatio renders a ratio in [0, 1] as a percentage with up to three significant digits
+// ("0.1%", "0.005%").
 func FormatRatio(v float64) string {
 	if v == 0 {
 		return "0%"
 	}
-	return sig(v*100, 3) + "%"
+	return strconv.FormatFloat(v*100, 'g', 3, 64) + "%"
 }

@@ -167,7 +167,7 @@ func TestMetrics(t *testing.T) {
 		{stats.FormatRate(800), "800.0"}, {stats.FormatRate(2.5e6), "2.500M"}, {stats.FormatRate(0), "0"},
 		{stats.FormatNanos(1.5e6), "1.50ms"}, {stats.FormatNanos(2500), "2.50µs"}, {stats.FormatMicros(250), "250µs"},
 		{stats.FormatNanos(999.7e3), "1.00ms"}, {stats.FormatNanos(42), "42.0ns"}, {stats.FormatNanos(3e9), "3.00s"},
-		{stats.FormatRatio(0.001), "0.100%"}, {stats.FormatRatio(0), "0%"},
+		{stats.FormatRatio(0.001), "0.1%"}, {stats.FormatRatio(5e-5), "0.005%"}, {stats.FormatRatio(0.1234), "12.3%"}, {stats.FormatRatio(0), "0%"},
 	}
 	for _, f := range formats {
 		if f.got != f.want {
@@ -226,6 +226,23 @@ func TestSamples(t *testing.T) {
 	for _, s := range stats.Samples(run) {
 		if s.Key.Stack == good.Name && s.Key.Op == run.Records[0].Op && s.Conformant {
 			t.Error("a non-conforming record left its sample conformant")
+		}
+	}
+}
+
+func TestSpread(t *testing.T) {
+	tests := []struct {
+		s    stats.Summary
+		m    stats.Metric
+		want string
+	}{
+		{stats.Summary{N: 8, Center: 100, Lo: 97, Hi: 105}, stats.Throughput, "± 5%"},
+		{stats.Summary{N: 8, Center: 0, Lo: 0, Hi: 0.002}, stats.ErrorRate, "[0%, 0.2%]"},
+		{stats.Summary{N: 3, Center: 0, Lo: math.Inf(-1), Hi: math.Inf(1)}, stats.ErrorRate, "± ∞"},
+	}
+	for _, tt := range tests {
+		if got := tt.s.Spread(tt.m); got != tt.want {
+			t.Errorf("Spread(%+v, %s) = %q, want %q", tt.s, tt.m.Name, got, tt.want)
 		}
 	}
 }

@@ -56,6 +56,27 @@ func (s Summary) RelWidth() float64 {
 	return (s.Hi - s.Lo) / math.Abs(s.Center)
 }
 
+// Interval renders the interval's bounds with a formatter, "[lo, hi]" ("[-∞, ∞]" when unbounded).
+func (s Summary) Interval(format func(float64) string) string {
+	lo, hi := "-∞", "∞"
+	if !math.IsInf(s.Lo, 0) {
+		lo = format(s.Lo)
+	}
+	if !math.IsInf(s.Hi, 0) {
+		hi = format(s.Hi)
+	}
+	return "[" + lo + ", " + hi + "]"
+}
+
+// Spread renders the interval for a metric: PctRange, or for a ratio metric (the error rate,
+// often 0, where a relative range says nothing) the bounds, "[0%, 0.2%]".
+func (s Summary) Spread(m Metric) string {
+	if m.Unit == ErrorRate.Unit && s.HasCI() {
+		return s.Interval(m.Format)
+	}
+	return s.PctRange()
+}
+
 // PctRange is the interval as benchstat shows it, "± 3%" ("± ∞" when unbounded).
 func (s Summary) PctRange() string {
 	switch {

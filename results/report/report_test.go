@@ -1,0 +1,411 @@
+package report_test
+
+import (
+	"bytes"
+	"flag"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+	"golang.org/x/perf/benchfmt"
+
+	"stacklab/results"
+	"stacklab/results/report"
+	"stacklab/results/stats"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// echartsMarker stands in for the inlined library in the golden HTML, which would otherwise
+// hold a megabyte of minified JavaScript; TestHTMLSelfContained checks the real thing.
+const echartsMarker = "/* echarts.min.js 5.4.3 inlined here */"
+
+func vendoredEcharts(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("assets/echarts.min.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func build(t *testing.T, run *results.Run) *report.Report {
+	t.Helper()
+	rep, err := report.Build([]*results.Run{run}, report.Options{Title: "stacklab report"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func render(t *testing.T, rep *report.Report) (htmlOut, mdOut string) {
+	t.Helper()
+	var h, m bytes.Buffer
+	if err := rep.WriteHTML(&h); err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.WriteMarkdown(&m); err != nil {
+		t.Fatal(err)
+	}
+	return h.String(), m.String()
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./results/report -update to create it)", err)
+	}
+	if got != string(want) {
+		gotPath := filepath.Join(t.TempDir(), name)
+		_ = os.WriteFile(gotPath, []byte(got), 0o644)
+		t.Errorf("%s differs from the golden file; got written to %s (run with -update if the change is intended)", path, gotPath)
+	}
+}
+
+func TestGolden(t *testing.T) {
+	h, m := render(t, build(t, synthRun()))
+	lib := vendoredEcharts(t)
+	if strings.Count(h, lib) != 1 {
+		t.Fatal("the HTML does not inline echarts.min.js exactly once")
+	}
+	golden(t, "report.html.golden", strings.Replace(h, lib, echartsMarker, 1))
+	golden(t, "report.md.golden", m)
+}
+
+// TestDeterministic builds the same run twice, the second time with its stacks and records
+// shuffled: the output must not change.
+func TestDeterministic(t *testing.T) {
+	h1, m1 := render(t, build(t, synthRun()))
+	run := synthRun()
+	rng := rand.New(rand.NewPCG(1, 2))
+	rng.Shuffle(len(run.Records), func(i, j int) { run.Records[i], run.Records[j] = run.Records[j], run.Records[i] })
+	rng.Shuffle(len(run.Stacks), func(i, j int) { run.Stacks[i], run.Stacks[j] = run.Stacks[j], run.Stacks[i] })
+	h2, m2 := render(t, build(t, run))
+	if h1 != h2 {
+		t.Error("the HTML depends on the order of stacks and records")
+	}
+	if m1 != m2 {
+		t.Errorf("the Markdown depends on the order of stacks and records:\n%s\n----\n%s", m1, m2)
+	}
+}
+
+func TestHTMLSelfContained(t *testing.T) {
+	lib := vendoredEcharts(t)
+	for _, bad := range []string{"</script", "</SCRIPT", "<!--"} {
+		if strings.Contains(lib, bad) {
+			t.Fatalf("the vendored echarts.min.js holds %q: it cannot be inlined as it is", bad)
+		}
+	}
+	h, _ := render(t, build(t, synthRun()))
+	doc, err := html.Parse(strings.NewReader(h))
+	if err != nil {
+		t.Fatalf("the HTML does not parse: %v", err)
+	}
+	var (
+		scripts  []string
+		chartIDs []string
+		walk     func(n *html.Node)
+	)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			for _, a := range n.Attr {
+				v := strings.ToLower(strings.TrimSpace(a.Val))
+				switch a.Key {
+				case "src", "href", "action", "formaction", "data", "poster", "srcset", "background", "xlink:href":
+					t.Errorf("<%s %s=%q>: the report must not load anything", n.Data, a.Key, a.Val)
+				}
+				if strings.Contains(v, "http://") || strings.Contains(v, "https://") || strings.HasPrefix(v, "//") {
+					t.Errorf("<%s %s=%q>: an external URL", n.Data, a.Key, a.Val)
+				}
+				if a.Key == "class" && a.Val == "chart" {
+					for _, b := range n.Attr {
+						if b.Key == "id" {
+							chartIDs = append(chartIDs, b.Val)
+						}
+					}
+				}
+			}
+			switch n.Data {
+			case "link", "iframe", "object", "embed", "img", "base":
+				t.Errorf("a <%s> element in a self-contained report", n.Data)
+			case "script":
+				var body strings.Builder
+				for c := n.FirstChild; c != nil; c = c.NextSibling {
+					body.WriteString(c.Data)
+				}
+				scripts = append(scripts, body.String())
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	// The parser normalises line ends (the library has CRLF ones).
+	if norm := strings.ReplaceAll(lib, "\r\n", "\n"); len(scripts) == 0 || scripts[0] != norm {
+		t.Fatalf("the first script is not the inlined echarts.min.js (%d scripts)", len(scripts))
+	}
+	if len(chartIDs) == 0 || len(scripts)-1 != len(chartIDs) {
+		t.Fatalf("%d chart divs, %d chart scripts", len(chartIDs), len(scripts)-1)
+	}
+	for i, id := range chartIDs {
+		if !strings.Contains(scripts[i+1], `document.getElementById("`+id+`")`) {
+			t.Errorf("chart div %s has no script of its own:\n%s", id, scripts[i+1])
+		}
+		if !strings.Contains(scripts[i+1], `"series":[{`) {
+			t.Errorf("chart %s has no series", id)
+		}
+	}
+	// Apart from the library's own text (licence header and SVG namespaces), no URL at all.
+	rest := strings.Replace(h, lib, "", 1)
+	if strings.Contains(rest, "http://") || strings.Contains(rest, "https://") {
+		t.Error("the report's own markup or scripts hold a URL")
+	}
+}
+
+func findCase(t *testing.T, rr *report.RunReport, workload, op string) *report.CaseTable {
+	t.Helper()
+	for _, c := range rr.Cases {
+		if c.Case.Workload == workload && c.Case.Op == op {
+			return c
+		}
+	}
+	t.Fatalf("no case %s/%s", workload, op)
+	return nil
+}
+
+func TestBuildContent(t *testing.T) {
+	rep := build(t, synthRun())
+	rr := rep.Runs[0]
+	if rr.Rounds != 8 || len(rr.Stacks) != 6 {
+		t.Fatalf("rounds %d, stacks %d", rr.Rounds, len(rr.Stacks))
+	}
+	statuses := map[string]string{}
+	for _, s := range rr.Stacks {
+		statuses[s.Info.Dims.HTTP+"/"+s.Info.Dims.JSON] = s.Status
+	}
+	if statuses["uring/std"] != "does not conform" || statuses["uring/sonic"] != "not measured" || statuses["fiber/std"] != "conforms" {
+		t.Errorf("statuses %v", statuses)
+	}
+
+	// Closed loop: ranked by throughput, fastest first; the non-conforming (faster) stack unranked and last.
+	closed := findCase(t, rr, "transfer", "all")
+	if closed.RankedBy.Name != "throughput" || closed.Mode != "closed" {
+		t.Errorf("closed loop ranked by %s", closed.RankedBy.Name)
+	}
+	wantOrder := []string{"fiber/sonic", "fiber/std", "nethttp/sonic", "nethttp/std", "uring/std"}
+	for i, row := range closed.Rows {
+		if !strings.Contains(row.Stack, "http="+strings.Split(wantOrder[i], "/")[0]+"/") || !strings.Contains(row.Stack, "json="+strings.Split(wantOrder[i], "/")[1]) {
+			t.Errorf("row %d is %s, want %s", i, row.Stack, wantOrder[i])
+		}
+		if wantRank := i + 1; i < 4 && row.Rank != wantRank {
+			t.Errorf("%s: rank %d, want %d", row.Stack, row.Rank, wantRank)
+		}
+	}
+	last := closed.Rows[len(closed.Rows)-1]
+	if last.Rank != 0 || last.Conformant || last.Throughput.N != 8 {
+		t.Errorf("the non-conforming stack: rank %d, conformant %v, n %d", last.Rank, last.Conformant, last.Throughput.N)
+	}
+	// fiber/std lost four closed-loop rounds: weak, no interval.
+	weak := closed.Rows[1]
+	if weak.Valid != 4 || weak.Total != 8 || !weak.Weak || weak.Throughput.HasCI() {
+		t.Errorf("fiber/std closed loop: valid %d/%d, weak %v, CI %v", weak.Valid, weak.Total, weak.Weak, weak.Throughput.HasCI())
+	}
+	if s := closed.Rows[0]; s.Weak || !s.Throughput.HasCI() || s.Throughput.Lo > s.Throughput.Center || s.Errors != 4 {
+		t.Errorf("fiber/sonic closed loop: %+v, errors %d", s.Throughput, s.Errors)
+	}
+
+	// Open loop: ranked by p99, lowest first.
+	open := findCase(t, rr, "ledger-mix@1000", "all")
+	if open.RankedBy.Name != "p99" || open.Rows[0].Rank != 1 || !strings.Contains(open.Rows[0].Stack, "http=fiber/store=sqlc/json=sonic") {
+		t.Errorf("open loop: ranked by %s, first %s", open.RankedBy.Name, open.Rows[0].Stack)
+	}
+	if len(rr.Cases) != 4 { // transfer/all and the mix's all, read, transfer; sweeps are apart
+		t.Errorf("%d cases", len(rr.Cases))
+	}
+
+	// One invalid mix round (3 records: all, read, transfer) and four closed-loop rounds.
+	if len(rr.Invalid) != 7 {
+		t.Errorf("%d invalid trials, want 7", len(rr.Invalid))
+	}
+
+	// The sweep: one line per measured stack, fiber/sonic with 3 points.
+	if len(rr.Sweeps) != 1 || len(rr.Sweeps[0].Lines) != 5 {
+		t.Fatalf("sweeps %d", len(rr.Sweeps))
+	}
+	for _, l := range rr.Sweeps[0].Lines {
+		want := 4
+		if strings.Contains(l.Stack, "http=fiber/store=sqlc/json=sonic") {
+			want = 3
+		}
+		if len(l.Points) != want || l.Points[0].Step != 1 || l.Points[0].RequestedRate != 500 {
+			t.Errorf("%s: %d points, first %+v", l.Stack, len(l.Points), l.Points[0])
+		}
+	}
+
+	// Effects: http and json vary among conforming stacks; store and redis do not.
+	byDim := map[string][]*report.Effect{}
+	for _, e := range rr.Effects {
+		byDim[e.Dim] = append(byDim[e.Dim], e)
+	}
+	if len(byDim["store"]) != 0 || len(byDim["redis"]) != 0 || len(byDim["http"]) != 3 || len(byDim["json"]) != 3 {
+		t.Fatalf("effects per dimension: http %d json %d store %d redis %d", len(byDim["http"]), len(byDim["json"]), len(byDim["store"]), len(byDim["redis"]))
+	}
+	httpTput := byDim["http"][0]
+	if httpTput.Metric.Name != "throughput" || len(httpTput.Pairs) != 2 { // fiber vs nethttp with json=std and with json=sonic
+		t.Fatalf("http throughput effect: %s, %d pairs", httpTput.Metric.Name, len(httpTput.Pairs))
+	}
+	for _, p := range httpTput.Pairs {
+		if p.A != "fiber" || p.B != "nethttp" || p.Ratio.Center >= 1 {
+			t.Errorf("pair %+v: nethttp should be slower than fiber", p)
+		}
+	}
+	// With json=std, fiber has only 4 valid closed-loop rounds: no interval for that pair.
+	if p := httpTput.Pairs[1]; p.Context != "store=sqlc json=std redis=goredis" || p.Solid {
+		t.Errorf("pair %+v: want the weak json=std pair", p)
+	}
+	if p := httpTput.Pairs[0]; !p.Solid || p.Ratio.Direction() != -1 || p.Ratio.Iterations != 2000 {
+		t.Errorf("pair %+v: want a solid interval below 1", p)
+	}
+	choices := map[string]report.ChoiceSummary{}
+	for _, c := range httpTput.Choices {
+		choices[c.Choice] = c
+	}
+	if f, n := choices["fiber"], choices["nethttp"]; f.GeoMean <= 1.1 || n.GeoMean >= 0.9 || f.Better != 1 || n.Worse != 1 || f.Pairs != 2 {
+		t.Errorf("choices fiber %+v, nethttp %+v", f, n)
+	}
+	// Lower is better for p99: fiber's lower latency counts as better.
+	httpP99 := byDim["http"][1]
+	for _, c := range httpP99.Choices {
+		if c.Choice == "fiber" && (c.GeoMean >= 1 || c.Better == 0) {
+			t.Errorf("fiber p99 summary %+v", c)
+		}
+	}
+
+	// Modules: pgx differs between binaries, sonic is one version.
+	for _, m := range rr.Modules {
+		switch m.Path {
+		case "github.com/jackc/pgx/v5":
+			if len(m.Versions) != 2 || len(m.Versions[0].Stacks) != 2 || m.Versions[0].Version != "v5.11.0" {
+				t.Errorf("pgx versions %+v", m.Versions)
+			}
+		case "github.com/bytedance/sonic":
+			if len(m.Versions) != 1 || len(m.Versions[0].Stacks) != 2 {
+				t.Errorf("sonic versions %+v", m.Versions)
+			}
+		}
+	}
+}
+
+func TestMarkdownShort(t *testing.T) {
+	_, m := render(t, build(t, synthRun()))
+	for _, want := range []string{
+		"run `20261124T100000Z-5eed01` · plan `default`",
+		"**Conformance:** 4 of 6 stacks conform.",
+		"`http=uring/store=sqlc/json=std/redis=goredis` does not conform (2 checks failed)",
+		"### transfer (closed loop, ranked by throughput)",
+		"### ledger-mix@1000 (open loop at 1.000k req/s, ranked by p99)",
+		"| http | `fiber` |",
+		"⚠️ 7 invalid trials",
+		" †",
+	} {
+		if !strings.Contains(m, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, m)
+		}
+	}
+	if strings.Contains(m, "| 5 |") {
+		t.Error("a non-conforming stack got a rank in the markdown")
+	}
+	if n := len(m); n > 8000 {
+		t.Errorf("markdown is %d bytes: too long for a PR comment", n)
+	}
+	// MarkdownTop cuts the tables.
+	rep, err := report.Build([]*results.Run{synthRun()}, report.Options{MarkdownTop: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := rep.WriteMarkdown(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "…and 2 more ranked stacks in the HTML report.") {
+		t.Errorf("MarkdownTop 2:\n%s", buf.String())
+	}
+}
+
+func TestWriteBench(t *testing.T) {
+	rep := build(t, synthRun())
+	var buf bytes.Buffer
+	if err := rep.WriteBench(&buf); err != nil {
+		t.Fatal(err)
+	}
+	rd := benchfmt.NewReader(bytes.NewReader(buf.Bytes()), "run.txt")
+	n := 0
+	for rd.Scan() {
+		switch r := rd.Result().(type) {
+		case *benchfmt.Result:
+			n++
+			if strings.Contains(string(r.Name), "http=uring") {
+				t.Errorf("a non-conforming stack in the benchmark lines: %s", r.Name)
+			}
+		case *benchfmt.SyntaxError:
+			t.Errorf("benchmark output does not parse: %v", r)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no benchmark lines")
+	}
+}
+
+func TestBuildErrors(t *testing.T) {
+	bad := synthRun()
+	bad.Schema = "other"
+	tests := []struct {
+		name string
+		runs []*results.Run
+		want string
+	}{
+		{"no runs", nil, "no runs"},
+		{"nil run", []*results.Run{nil}, "run 0 is nil"},
+		{"twice", []*results.Run{synthRun(), synthRun()}, "given twice"},
+		{"bad schema", []*results.Run{bad}, "schema"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := report.Build(tt.runs, report.Options{}); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Build error %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestSeveralRuns(t *testing.T) {
+	second := synthRun()
+	second.ID = "20261125T100000Z-5eed02"
+	for i := range second.Records {
+		second.Records[i].RunID = second.ID
+	}
+	rep, err := report.Build([]*results.Run{synthRun(), second}, report.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, m := render(t, rep)
+	if strings.Count(m, "## stacklab report: run `") != 2 {
+		t.Errorf("markdown does not cover both runs")
+	}
+	if !strings.Contains(h, `id="run2_chart1"`) || !strings.Contains(h, `id="run1_chart1"`) {
+		t.Error("chart ids are not per run")
+	}
+	_ = stats.Throughput
+}
