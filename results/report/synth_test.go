@@ -27,8 +27,8 @@ func (s stackSpec) info() results.StackInfo {
 	d := results.Dims{HTTP: s.http, Store: "sqlc", JSON: s.json, Redis: "goredis"}
 	info := results.StackInfo{Name: fmt.Sprintf("http=%s/store=%s/json=%s/redis=%s", d.HTTP, d.Store, d.JSON, d.Redis), Dims: d,
 		BinarySHA256: fmt.Sprintf("%064x", len(s.http)*31+len(s.json)),
-		Modules: map[string]string{"github.com/jackc/pgx/v5": "v5.12.0", "github.com/redis/go-redis/v9": "v9.23.0"},
-		Conformance: results.Conformance{Ran: true, Passed: 75}}
+		Modules:      map[string]string{"github.com/jackc/pgx/v5": "v5.12.0", "github.com/redis/go-redis/v9": "v9.23.0"},
+		Conformance:  results.Conformance{Ran: true, Passed: 75}}
 	if s.json == "sonic" {
 		info.Modules["github.com/bytedance/sonic"] = "v1.15.5"
 	}
