@@ -409,3 +409,25 @@ func TestSeveralRuns(t *testing.T) {
 	}
 	_ = stats.Throughput
 }
+
+// TestFullRunSummaryShort checks that the Markdown summary of a full-size run (36 stacks) stays
+// short enough for a pull-request comment.
+func TestFullRunSummaryShort(t *testing.T) {
+	rep, err := report.Build([]*results.Run{fullRun()}, report.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := rep.WriteMarkdown(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if n := buf.Len(); n > 12000 {
+		t.Errorf("the summary of 36 stacks is %d bytes", n)
+	}
+	if !strings.Contains(buf.String(), "…and 26 more ranked stacks in the HTML report.") {
+		t.Errorf("the tables are not cut at 10 stacks:\n%s", buf.String())
+	}
+	if got := strings.Count(buf.String(), "| redis | `"); got != 3 {
+		t.Errorf("%d redis choices summarised, want 3", got)
+	}
+}

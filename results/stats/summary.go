@@ -143,6 +143,12 @@ func Median(values []float64) float64 {
 	return s.Sort().Quantile(0.5)
 }
 
+// sortedMedian sorts a scratch slice in place and returns its median (as Median does).
+func sortedMedian(xs []float64) float64 {
+	slices.Sort(xs)
+	return stats.Sample{Xs: xs, Sorted: true}.Quantile(0.5)
+}
+
 // Ratio is a ratio of two medians with its confidence interval.
 type Ratio struct {
 	Center, Lo, Hi float64
@@ -190,8 +196,8 @@ func BootstrapRatio(num, den []float64, confidence float64, iterations int, seed
 		for i := range rd {
 			rd[i] = den[rng.IntN(len(den))]
 		}
-		if md := Median(rd); md != 0 {
-			ratios = append(ratios, Median(rn)/md)
+		if md := sortedMedian(rd); md != 0 {
+			ratios = append(ratios, sortedMedian(rn)/md)
 		}
 	}
 	if len(ratios) == 0 {

@@ -1,0 +1,59 @@
+package report_test
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"stacklab/results"
+	"stacklab/results/report"
+)
+
+func ExampleReport_WriteMarkdown() {
+	run := results.NewRun("20261124T100000Z-abc123", time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC))
+	run.Env = results.Env{CPUModel: "Test CPU", Cores: 2, Kernel: "6.18", GoVersion: "go1.26.8", GOMAXPROCS: 1, GitCommit: "deadbeef"}
+	for _, json := range []string{"std", "sonic"} {
+		d := results.Dims{HTTP: "nethttp", Store: "sqlc", JSON: json, Redis: "goredis"}
+		st := results.StackInfo{Name: "http=nethttp/store=sqlc/json=" + json + "/redis=goredis", Dims: d,
+			Conformance: results.Conformance{Ran: true, Passed: 75}}
+		run.Stacks = append(run.Stacks, st)
+		for round := range 6 {
+			rate := map[string]float64{"std": 2000, "sonic": 2200}[json] + float64(round)
+			run.Records = append(run.Records, results.Record{RunID: run.ID, Stack: st.Name, Dims: d, Workload: "transfer", Op: "all",
+				Round: round, Mode: "closed", Requests: int64(rate * 10), Rate: rate,
+				Corrected: results.Latency{P50: 1e6, P99: 4e6, P999: 9e6}, Valid: true, Conformant: true})
+		}
+	}
+	rep, err := report.Build([]*results.Run{run}, report.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := rep.WriteMarkdown(os.Stdout); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// ## stacklab report: run `20261124T100000Z-abc123`
+	//
+	// 6 rounds · Test CPU, 2 cores · 6.18 · go1.26.8 · GOMAXPROCS=1 · commit `deadbeef`
+	//
+	// **Conformance:** 2 of 2 stacks conform.
+	//
+	// ### transfer (closed loop, ranked by throughput)
+	//
+	// | # | stack | req/s | p50 | p99 | p99.9 | CPU/req | errors | valid |
+	// |--:|---|--:|--:|--:|--:|--:|--:|--:|
+	// | 1 | `http=nethttp/store=sqlc/json=sonic/redis=goredis` | 2.203k ± 0% | 1.00ms ± 0% | 4.00ms ± 0% | 9.00ms ± 0% | — | 0% | 6/6 |
+	// | 2 | `http=nethttp/store=sqlc/json=std/redis=goredis` | 2.002k ± 0% | 1.00ms ± 0% | 4.00ms ± 0% | 9.00ms ± 0% | — | 0% | 6/6 |
+	//
+	// ### Effect of each choice (others held fixed)
+	//
+	// Geometric mean of median ratios against the alternatives; (better/worse/pairs) counts pairs whose 95% bootstrap interval excludes ×1.
+	//
+	// | dimension | choice | throughput | p99 | cpu/req |
+	// |---|---|--:|--:|--:|
+	// | json | `sonic` | ×1.100 (1/0/1) | ×1.000 (0/0/1) | — |
+	// | json | `std` | ×0.909 (0/1/1) | ×1.000 (0/0/1) | — |
+	//
+	// Medians across rounds ± 95% CI; † fewer than 6 valid rounds, no interval.
+}
