@@ -49,6 +49,16 @@ func (r *Report) add(res Result) {
 	}
 }
 
+// Summary is the report's closing line: "N passed, M failed", with ", K skipped" when any check
+// was skipped.
+func (r *Report) Summary() string {
+	s := fmt.Sprintf("%d passed, %d failed", r.Passed, r.Failed)
+	if r.Skipped > 0 {
+		s += fmt.Sprintf(", %d skipped", r.Skipped)
+	}
+	return s
+}
+
 // Write prints one line per check ("PASS id (12ms)", "FAIL id: reason", "SKIP id: reason"; the
 // further lines of a long reason are indented) and a closing "N passed, M failed" with
 // ", K skipped" when any check was skipped.
@@ -66,10 +76,7 @@ func (r *Report) Write(w io.Writer) error {
 			fmt.Fprintf(&b, "%s %s: %s\n", res.Status, res.ID, strings.ReplaceAll(reason, "\n", "\n    "))
 		}
 	}
-	fmt.Fprintf(&b, "%d passed, %d failed", r.Passed, r.Failed)
-	if r.Skipped > 0 {
-		fmt.Fprintf(&b, ", %d skipped", r.Skipped)
-	}
+	b.WriteString(r.Summary())
 	b.WriteString("\n")
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("writing report: %w", err)

@@ -94,6 +94,7 @@ func Test(t *testing.T, target Target) {
 	if err != nil {
 		t.Fatalf("conformance suite cannot run against %s: %v", target.URL, err)
 	}
+	t.Cleanup(func() { t.Logf("conformance of %s: %s", target.URL, rep.Summary()) })
 	for _, r := range rep.Results {
 		t.Run(r.ID, func(t *testing.T) {
 			switch r.Status {
