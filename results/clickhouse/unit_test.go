@@ -1,0 +1,154 @@
+package clickhouse
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"stacklab/results"
+)
+
+func TestParseURL(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    Config
+		wantErr string
+	}{
+		{in: "127.0.0.1:9000", want: Config{Addr: "127.0.0.1:9000"}},
+		{in: " clickhouse.lan ", want: Config{Addr: "clickhouse.lan:9000"}},
+		{in: "[::1]:19000", want: Config{Addr: "[::1]:19000"}},
+		{in: "clickhouse://lab:s%40cret@db.example:9440/results", want: Config{Addr: "db.example:9440", Database: "results", User: "lab", Password: "s@cret"}},
+		{in: "clickhouse://127.0.0.1", want: Config{Addr: "127.0.0.1:9000"}},
+		{in: "tcp://127.0.0.1:9001/", want: Config{Addr: "127.0.0.1:9001"}},
+		{in: "", wantErr: "empty"},
+		{in: "http://127.0.0.1:8123", wantErr: "native protocol"},
+		{in: "clickhouse://u:pw@127.0.0.1/bad-name", wantErr: "database name"},
+		{in: "clickhouse:///db", wantErr: "no host"},
+		{in: "127.0.0.1:http", wantErr: "bad port"},
+	}
+	for _, tt := range tests {
+		got, err := ParseURL(tt.in)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("ParseURL(%q) = %+v, %v; want an error containing %q", tt.in, got, err, tt.wantErr)
+			}
+			if strings.Contains(tt.in, "pw") && err != nil && strings.Contains(err.Error(), "pw") {
+				t.Errorf("ParseURL(%q): the error shows the password: %v", tt.in, err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("ParseURL(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	t.Setenv(EnvURL, "")
+	if _, ok, err := ConfigFromEnv(); ok || err != nil {
+		t.Errorf("unset: ok=%v err=%v", ok, err)
+	}
+	t.Setenv(EnvURL, "127.0.0.1:9123")
+	if cfg, ok, err := ConfigFromEnv(); !ok || err != nil || cfg.Addr != "127.0.0.1:9123" {
+		t.Errorf("set: %+v ok=%v err=%v", cfg, ok, err)
+	}
+	t.Setenv(EnvURL, "ftp://x")
+	if _, ok, err := ConfigFromEnv(); !ok || err == nil || !strings.Contains(err.Error(), EnvURL) {
+		t.Errorf("bad: ok=%v err=%v", ok, err)
+	}
+}
+
+func TestQuote(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"run-1", `'run-1'`},
+		{"it's", `'it\'s'`},
+		{`a\b`, `'a\\b'`},
+		{`\'; DROP TABLE runs; --`, `'\\\'; DROP TABLE runs; --'`},
+		{"nul\x00", `'nul\0'`},
+	}
+	for _, tt := range tests {
+		if got := quote(tt.in); got != tt.want {
+			t.Errorf("quote(%q) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestSplitJoinTime(t *testing.T) {
+	zone := time.FixedZone("X", -7*3600)
+	tests := []struct {
+		in      time.Time
+		sec, ns uint32
+		wantErr bool
+	}{
+		{in: time.Time{}, sec: 0, ns: 0},
+		{in: time.Date(2026, 11, 24, 10, 15, 0, 123456789, time.UTC), sec: 1795515300, ns: 123456789},
+		{in: time.Date(2026, 11, 24, 3, 15, 0, 1, zone), sec: 1795515300, ns: 1},
+		{in: time.Date(2106, 2, 7, 6, 28, 15, 999999999, time.UTC), sec: 1<<32 - 1, ns: 999999999},
+		{in: time.Date(1969, 12, 31, 23, 59, 59, 0, time.UTC), wantErr: true},
+		{in: time.Date(2106, 2, 7, 6, 28, 16, 0, time.UTC), wantErr: true},
+	}
+	for _, tt := range tests {
+		sec, ns, err := splitTime(tt.in)
+		if tt.wantErr {
+			if err == nil {
+				t.Errorf("splitTime(%v) accepted a time outside DateTime", tt.in)
+			}
+			continue
+		}
+		if err != nil || sec != tt.sec || ns != tt.ns {
+			t.Errorf("splitTime(%v) = %d, %d, %v; want %d, %d", tt.in, sec, ns, err, tt.sec, tt.ns)
+		}
+		if back := joinTime(sec, ns); !back.Equal(tt.in) || back.Location() != time.UTC {
+			t.Errorf("joinTime(%d, %d) = %v, want %v in UTC", sec, ns, back, tt.in)
+		}
+	}
+}
+
+func TestDigest(t *testing.T) {
+	run := richRun(t, "r-digest", runStart, 42)
+	base, err := Digest(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same run, other forms: times in another zone, the plan reformatted, a JSON round trip.
+	same := *run
+	same.Started = same.Started.In(time.FixedZone("Y", 5*3600))
+	same.Plan = json.RawMessage(strings.ReplaceAll(string(run.Plan), "\n", "\n\t"))
+	data, err := json.Marshal(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var decoded results.Run
+	if err := json.Unmarshal(data, &decoded); err != nil {
+		t.Fatal(err)
+	}
+	for name, r := range map[string]*results.Run{"other zone and plan layout": &same, "JSON round trip": &decoded} {
+		if d, err := Digest(r); err != nil || d != base {
+			t.Errorf("%s: digest %s, %v; want %s", name, d, err, base)
+		}
+	}
+	// Any measurement changed changes it.
+	other := richRun(t, "r-digest", runStart, 42)
+	other.Records[5].Service.P99++
+	if d, _ := Digest(other); d == base {
+		t.Error("a changed p99 kept the digest")
+	}
+	// Digest does not change the run it reads.
+	if !run.Records[0].Started.Equal(other.Records[0].Started) || run.Records[0].Started.Location() == time.UTC {
+		t.Error("Digest changed the run's times")
+	}
+}
+
+func TestCheckIdent(t *testing.T) {
+	for _, ok := range []string{"stacklab", "_x", "lab_2026"} {
+		if err := checkIdent(ok); err != nil {
+			t.Errorf("checkIdent(%q): %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"", "2lab", "lab-x", "lab`; DROP", "lab.x"} {
+		if checkIdent(bad) == nil {
+			t.Errorf("checkIdent(%q) accepted it", bad)
+		}
+	}
+}
