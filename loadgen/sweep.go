@@ -77,8 +77,12 @@ func (s SweepConfig) withDefaults() SweepConfig {
 	return s
 }
 
+// SweepMaxConns is the connection cap of a sweep whose Config.MaxConns is 0.
+const SweepMaxConns = 256
+
 // Sweep runs cfg (open loop) at increasing rates and reports the highest rate that meets the
-// SLO. The setup runs once, before the first step; each step gets its own run id.
+// SLO. The setup runs once, before the first step; each step gets its own run id. Unless
+// cfg.MaxConns is set, connections may grow to SweepMaxConns.
 func Sweep(ctx context.Context, cfg Config, sw SweepConfig) (*SweepResult, error) {
 	sw = sw.withDefaults()
 	if cfg.Mode == ModeClosed {
@@ -86,6 +90,11 @@ func Sweep(ctx context.Context, cfg Config, sw SweepConfig) (*SweepResult, error
 	}
 	if !(sw.Start > 0) || !(sw.Max >= sw.Start) || (sw.Step <= 0 && !(sw.Factor > 1)) {
 		return nil, fmt.Errorf("loadgen: sweep from %v to %v needs 0 < start ≤ max and a step > 0 or a factor > 1", sw.Start, sw.Max)
+	}
+	if cfg.MaxConns == 0 {
+		// A sweep looks for the stack's limit: let connections grow so that a saturated stack
+		// shows as latency and a rate shortfall rather than as requests waiting unsent.
+		cfg.MaxConns = max(cfg.Conns, SweepMaxConns)
 	}
 	cfg = cfg.withDefaults()
 	base := cfg.RunID
