@@ -81,6 +81,25 @@ func TestHotPathAllocations(t *testing.T) {
 	}
 }
 
+// The generator counts exactly the requests the server served, in both modes.
+func TestCountsMatchTheServer(t *testing.T) {
+	for _, mode := range []loadgen.Mode{loadgen.ModeClosed, loadgen.ModeOpen} {
+		t.Run(string(mode), func(t *testing.T) {
+			srv := testsrv.New(testsrv.Options{})
+			hs := httptest.NewServer(srv)
+			defer hs.Close()
+			res := run(t, loadgen.Config{Target: hs.URL, Workload: "plaintext", Mode: mode, Rate: 3000,
+				Duration: time.Second, Conns: 8})
+			if served := srv.Requests.Load(); res.All.Requests != served || served < 1000 {
+				t.Errorf("the generator counted %d requests, the server served %d", res.All.Requests, served)
+			}
+			if got := res.CompletedRate * res.WindowSeconds; int64(got+0.5) != res.All.Requests {
+				t.Errorf("completed rate %.1f/s over %vs is not %d requests", res.CompletedRate, res.WindowSeconds, res.All.Requests)
+			}
+		})
+	}
+}
+
 func TestErrorsAreCountedByClass(t *testing.T) {
 	wrongBody := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
