@@ -2,7 +2,6 @@ package services
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -100,32 +99,6 @@ func TestLocalHost(t *testing.T) {
 	}
 }
 
-func TestLogTail(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "log")
-	var b strings.Builder
-	for i := range 30 {
-		b.WriteString("line ")
-		b.WriteString(strings.Repeat("x", i))
-		b.WriteString("\n")
-	}
-	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	tail := logTail(p, 3)
-	if lines := strings.Split(tail, "\n"); len(lines) != 3 || lines[2] != "line "+strings.Repeat("x", 29) {
-		t.Errorf("tail = %q", tail)
-	}
-	empty := filepath.Join(dir, "empty")
-	os.WriteFile(empty, nil, 0o644)
-	if got := logTail(empty, 3); got != "(the log is empty)" {
-		t.Errorf("empty tail = %q", got)
-	}
-	if got := logTail(filepath.Join(dir, "absent"), 3); !strings.Contains(got, "cannot read") {
-		t.Errorf("absent tail = %q", got)
-	}
-}
-
 // A server that fails to start names itself, its command and the end of its log, quickly, and
 // leaves no folder behind.
 func TestEmbeddedPostgresFailureIsExplained(t *testing.T) {
@@ -151,25 +124,5 @@ func TestEmbeddedPostgresFailureIsExplained(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(parent); len(ents) != 0 {
 		t.Errorf("left %d entries in %s", len(ents), parent)
-	}
-}
-
-func TestRunChildIsBounded(t *testing.T) {
-	dir := t.TempDir()
-	t0 := time.Now()
-	err := runChild("sleeper", "/bin/sh", []string{"-c", "echo about to sleep; sleep 30"}, dir, filepath.Join(dir, "log"), nil, 300*time.Millisecond)
-	if err == nil || !strings.Contains(err.Error(), "did not finish within 300ms") || !strings.Contains(err.Error(), "about to sleep") {
-		t.Errorf("err = %v", err)
-	}
-	if took := time.Since(t0); took > 5*time.Second {
-		t.Errorf("took %v", took)
-	}
-	err = runChild("failer", "/bin/sh", []string{"-c", "echo broken >&2; exit 3"}, dir, filepath.Join(dir, "log2"), nil, 5*time.Second)
-	if err == nil || !strings.Contains(err.Error(), "exit status 3") || !strings.Contains(err.Error(), "broken") || !strings.Contains(err.Error(), "failer") {
-		t.Errorf("err = %v", err)
-	}
-	var exitErr interface{ ExitCode() int }
-	if !errors.As(err, &exitErr) || exitErr.ExitCode() != 3 {
-		t.Errorf("err %v does not wrap the exit status", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"stacklab/harness/proc"
 	"stacklab/harness/services"
 )
 
@@ -38,7 +39,7 @@ func helper() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	tree, err := services.ProcessTree(s.Postgres.PIDs[0])
+	tree, err := proc.Tree(s.Postgres.PIDs[0])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"stacklab/harness/proc"
 )
 
 // StandardPostgresURL is the PostgreSQL Start looks for when none is configured.
@@ -80,9 +82,9 @@ func probePostgres(ctx context.Context, dsn string, timeout time.Duration) (vers
 
 // embeddedPostgres is a PostgreSQL server started from the installed binaries.
 type embeddedPostgres struct {
-	proc *child
-	dir  string
-	url  string
+	server *proc.Child
+	dir    string
+	url    string
 }
 
 // postgresBinDir finds the folder holding initdb and postgres: the newest of
@@ -159,15 +161,15 @@ func startPostgresIn(ctx context.Context, bin, dir string, cred *syscall.Credent
 	}
 	data := filepath.Join(dir, "data")
 	// --no-sync only skips flushing the freshly created files: the server itself runs with fsync on.
-	err := runChild("embedded postgres (initdb)", filepath.Join(bin, "initdb"),
-		[]string{"-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"},
-		dir, filepath.Join(dir, "initdb.log"), cred, readyTimeout)
+	err := proc.Run(proc.Options{Service: "embedded postgres (initdb)", Path: filepath.Join(bin, "initdb"),
+		Args: []string{"-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"},
+		Dir:  dir, LogPath: filepath.Join(dir, "initdb.log"), Credential: cred}, readyTimeout)
 	if err != nil {
 		return nil, err
 	}
 	// A free port can be taken between the probe and the bind: try another one then.
 	for attempt := 1; ; attempt++ {
-		port, err := freePort()
+		port, err := proc.FreePort()
 		if err != nil {
 			return nil, fmt.Errorf("embedded postgres: %w", err)
 		}
@@ -175,21 +177,22 @@ func startPostgresIn(ctx context.Context, bin, dir string, cred *syscall.Credent
 		for _, s := range append(slices.Clone(postgresSettings), extra...) {
 			args = append(args, "-c", s)
 		}
-		proc, err := startChild("embedded postgres", filepath.Join(bin, "postgres"), args, dir, filepath.Join(dir, "postgres.log"), cred)
+		server, err := proc.Start(proc.Options{Service: "embedded postgres", Path: filepath.Join(bin, "postgres"), Args: args,
+			Dir: dir, LogPath: filepath.Join(dir, "postgres.log"), Credential: cred})
 		if err != nil {
 			return nil, err
 		}
-		pg := &embeddedPostgres{proc: proc, dir: dir,
+		pg := &embeddedPostgres{server: server, dir: dir,
 			url: fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)}
-		err = waitReady(ctx, proc, func(ctx context.Context) error {
+		err = waitReady(ctx, server, func(ctx context.Context) error {
 			_, _, err := probePostgres(ctx, pg.url, time.Second)
 			return err
 		})
 		if err == nil {
 			return pg, nil
 		}
-		_ = proc.stop(syscall.SIGINT, 5*time.Second)
-		if attempt == 3 || !strings.Contains(logTail(proc.logPath, 20), "already in use") {
+		_ = server.Stop(syscall.SIGINT, 5*time.Second)
+		if attempt == 3 || !strings.Contains(proc.LogTail(server.LogPath(), 20), "already in use") {
 			return nil, err
 		}
 	}
@@ -197,7 +200,7 @@ func startPostgresIn(ctx context.Context, bin, dir string, cred *syscall.Credent
 
 // close stops the server with a fast shutdown and removes its folder.
 func (p *embeddedPostgres) close() error {
-	err := p.proc.stop(syscall.SIGINT, 15*time.Second)
+	err := p.server.Stop(syscall.SIGINT, 15*time.Second)
 	if rmErr := os.RemoveAll(p.dir); rmErr != nil {
 		err = errors.Join(err, fmt.Errorf("removing %s: %w", p.dir, rmErr))
 	}

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"stacklab/harness/proc"
 )
 
 // StandardRedisURL is the Redis Start looks for when none is configured.
@@ -75,9 +77,9 @@ func parseInfo(info string) map[string]string {
 
 // embeddedRedis is a Redis server started from the installed binary.
 type embeddedRedis struct {
-	proc *child
-	dir  string
-	url  string
+	server *proc.Child
+	dir    string
+	url    string
 }
 
 // startRedis starts redis-server in a new folder under parent on a free loopback port, with no
@@ -92,28 +94,29 @@ func startRedis(ctx context.Context, parent string) (*embeddedRedis, error) {
 		return nil, fmt.Errorf("embedded redis: making its folder: %w", err)
 	}
 	for attempt := 1; ; attempt++ {
-		port, err := freePort()
+		port, err := proc.FreePort()
 		if err != nil {
 			_ = os.RemoveAll(dir)
 			return nil, fmt.Errorf("embedded redis: %w", err)
 		}
 		args := []string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
 			"--dir", dir, "--daemonize", "no", "--logfile", ""}
-		proc, err := startChild("embedded redis", bin, args, dir, filepath.Join(dir, "redis.log"), nil)
+		server, err := proc.Start(proc.Options{Service: "embedded redis", Path: bin, Args: args, Dir: dir,
+			LogPath: filepath.Join(dir, "redis.log")})
 		if err != nil {
 			_ = os.RemoveAll(dir)
 			return nil, err
 		}
-		r := &embeddedRedis{proc: proc, dir: dir, url: fmt.Sprintf("redis://127.0.0.1:%d/0", port)}
-		err = waitReady(ctx, proc, func(ctx context.Context) error {
+		r := &embeddedRedis{server: server, dir: dir, url: fmt.Sprintf("redis://127.0.0.1:%d/0", port)}
+		err = waitReady(ctx, server, func(ctx context.Context) error {
 			_, _, err := probeRedis(ctx, r.url, time.Second)
 			return err
 		})
 		if err == nil {
 			return r, nil
 		}
-		_ = proc.stop(syscall.SIGTERM, 5*time.Second)
-		if attempt == 3 || !strings.Contains(logTail(proc.logPath, 20), "already in use") {
+		_ = server.Stop(syscall.SIGTERM, 5*time.Second)
+		if attempt == 3 || !strings.Contains(proc.LogTail(server.LogPath(), 20), "already in use") {
 			_ = os.RemoveAll(dir)
 			return nil, err
 		}
@@ -122,7 +125,7 @@ func startRedis(ctx context.Context, parent string) (*embeddedRedis, error) {
 
 // close stops the server and removes its folder.
 func (r *embeddedRedis) close() error {
-	err := r.proc.stop(syscall.SIGTERM, 10*time.Second)
+	err := r.server.Stop(syscall.SIGTERM, 10*time.Second)
 	if rmErr := os.RemoveAll(r.dir); rmErr != nil {
 		err = errors.Join(err, fmt.Errorf("removing %s: %w", r.dir, rmErr))
 	}

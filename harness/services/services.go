@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"stacklab/harness/proc"
 )
 
 const (
@@ -81,7 +83,7 @@ type Endpoint struct {
 	// redis_version, a guess from Kafka's API versions, or the kfake module version.
 	Version string
 	// PIDs are the server's processes when known (root process first for a started server).
-	// PostgreSQL forks a process per connection: ProcessTree(PIDs[0]) reads the current set.
+	// PostgreSQL forks a process per connection: proc.Tree(PIDs[0]) reads the current set.
 	PIDs []int
 	// InProcess is set for a broker running inside this process (PIDs is then this process).
 	InProcess bool
@@ -157,7 +159,7 @@ func (s *Services) startPostgres(ctx context.Context, cfg Config, parent string)
 		return fmt.Errorf("embedded postgres: %w", err)
 	}
 	s.Postgres = Endpoint{Service: "postgres", URL: pg.url, Source: SourceEmbedded, Version: version, PIDs: pids,
-		Dir: pg.dir, Command: pg.proc.line, StartTime: time.Since(start)}
+		Dir: pg.dir, Command: pg.server.Line(), StartTime: time.Since(start)}
 	return nil
 }
 
@@ -188,7 +190,7 @@ func (s *Services) startRedis(ctx context.Context, cfg Config, parent string) er
 		return fmt.Errorf("embedded redis: %w", err)
 	}
 	s.Redis = Endpoint{Service: "redis", URL: r.url, Source: SourceEmbedded, Version: version, PIDs: pids,
-		Dir: r.dir, Command: r.proc.line, StartTime: time.Since(start)}
+		Dir: r.dir, Command: r.server.Line(), StartTime: time.Since(start)}
 	return nil
 }
 
@@ -329,7 +331,7 @@ func withDatabase(dsn, name string) (string, error) {
 }
 
 // waitReady polls probe until it succeeds, the child exits, readyTimeout passes or ctx ends.
-func waitReady(ctx context.Context, c *child, probe func(context.Context) error) error {
+func waitReady(ctx context.Context, c *proc.Child, probe func(context.Context) error) error {
 	deadline := time.NewTimer(readyTimeout)
 	defer deadline.Stop()
 	var last error
@@ -338,12 +340,12 @@ func waitReady(ctx context.Context, c *child, probe func(context.Context) error)
 			return nil
 		}
 		select {
-		case <-c.exited:
-			return c.failure(fmt.Errorf("exited before it answered (%v); last probe: %w", c.waitErr, last))
+		case <-c.Exited():
+			return c.Failure(fmt.Errorf("exited before it answered (%v); last probe: %w", c.WaitErr(), last))
 		case <-deadline.C:
-			return c.failure(fmt.Errorf("did not answer within %v: %w", readyTimeout, last))
+			return c.Failure(fmt.Errorf("did not answer within %v: %w", readyTimeout, last))
 		case <-ctx.Done():
-			return c.failure(fmt.Errorf("start abandoned: %w", ctx.Err()))
+			return c.Failure(fmt.Errorf("start abandoned: %w", ctx.Err()))
 		case <-time.After(50 * time.Millisecond):
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
 
+	"stacklab/harness/proc"
 	"stacklab/harness/services"
 	"stacklab/ledgerspec"
 	"stacklab/ledgerspec/conformance/kafkalog"
@@ -204,7 +205,7 @@ func TestEmbedded(t *testing.T) {
 
 	// Close stops every process of both servers and removes their folders.
 	pgRoot, redisRoot := s.Postgres.PIDs[0], s.Redis.PIDs[0]
-	pgTree, err := services.ProcessTree(pgRoot)
+	pgTree, err := proc.Tree(pgRoot)
 	if err != nil || len(pgTree) < 2 {
 		t.Fatalf("postgres process tree %v (%v): want the postmaster and its helpers", pgTree, err)
 	}
@@ -254,7 +255,7 @@ func TestStandardPorts(t *testing.T) {
 	checkPIDs(t, s.Postgres, "postgres")
 	checkPIDs(t, s.Redis, "redis-server")
 	// The postmaster leads the list and is the parent of the rest.
-	tree, err := services.ProcessTree(s.Postgres.PIDs[0])
+	tree, err := proc.Tree(s.Postgres.PIDs[0])
 	if err != nil || len(tree) < 2 {
 		t.Errorf("postgres tree from pid %d: %v (%v)", s.Postgres.PIDs[0], tree, err)
 	}
