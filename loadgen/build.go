@@ -46,6 +46,12 @@ func (e *engine) build(res *Result, u selfmon.Usage, use []usage) {
 	res.Self = s
 	res.InvalidReasons, res.Warnings = assess(res, e.cfg, res.Warnings)
 	res.Valid = len(res.InvalidReasons) == 0
+	if res.InvalidReasons == nil {
+		res.InvalidReasons = []string{} // [] rather than null in the JSON
+	}
+	if res.Warnings == nil {
+		res.Warnings = []string{}
+	}
 }
 
 func (e *engine) intervalResult(iv *record.Interval, use []usage) IntervalResult {

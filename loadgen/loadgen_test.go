@@ -265,10 +265,10 @@ func TestResultJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	var back struct {
-		Schema        string `json:"schema"`
-		SchemaVersion int    `json:"schema_version"`
-		Valid         *bool  `json:"valid"`
-		Reasons       []string
+		Schema        string   `json:"schema"`
+		SchemaVersion int      `json:"schema_version"`
+		Valid         *bool    `json:"valid"`
+		Reasons       []string `json:"invalid_reasons"`
 		Ops           []struct {
 			Corrected struct {
 				Count int64  `json:"count"`
@@ -282,7 +282,7 @@ func TestResultJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
-	if back.Schema != loadgen.Schema || back.SchemaVersion != loadgen.SchemaVersion || back.Valid == nil ||
+	if back.Schema != loadgen.Schema || back.SchemaVersion != loadgen.SchemaVersion || back.Valid == nil || back.Reasons == nil ||
 		len(back.Ops) != 1 || len(back.Intervals) != 1 || back.Self["sched_lag"] == nil {
 		t.Fatalf("JSON lacks parts of the result: %.400s", b)
 	}
