@@ -20,7 +20,7 @@ func (e *engine) build(res *Result, u selfmon.Usage, use []usage) {
 	res.CompletedRate = float64(sum.All.Requests) / window
 	var total int64
 	for _, iv := range sum.Intervals {
-		res.Intervals = append(res.Intervals, e.intervalResult(iv, use))
+		res.Intervals = append(res.Intervals, e.intervalResult(iv, use, true))
 		total += iv.All.Requests
 	}
 
@@ -54,10 +54,11 @@ func (e *engine) build(res *Result, u selfmon.Usage, use []usage) {
 	}
 }
 
-func (e *engine) intervalResult(iv *record.Interval, use []usage) IntervalResult {
+// intervalResult summarises one interval; with encode, its histograms are carried encoded.
+func (e *engine) intervalResult(iv *record.Interval, use []usage, encode bool) IntervalResult {
 	r := IntervalResult{Start: time.Duration(iv.Index * e.ivLen), Sent: iv.Sent, Requests: iv.All.Requests,
 		Errors: iv.All.ErrorCount(), OpCounts: iv.Requests,
-		Corrected: latencyOf(iv.All.Corrected, false), Service: latencyOf(iv.All.Service, false),
+		Corrected: latencyOf(iv.All.Corrected, encode), Service: latencyOf(iv.All.Service, encode),
 		LagP99: iv.Lag.ValueAtPercentile(99), Late: iv.Late, Queued: iv.Queued}
 	r.Warmup = r.Start < e.cfg.Warmup
 	if iv.Index >= 0 && iv.Index < int64(len(use)) {

@@ -61,7 +61,7 @@ func (m *monitor) progress() Progress {
 	}
 	e.mu.Unlock()
 	if iv, ok := e.coll.Latest(int64(el) / e.ivLen); ok {
-		r := e.intervalResult(&iv, m.series)
+		r := e.intervalResult(&iv, m.series, false)
 		p.Last = &r
 	}
 	return p
