@@ -46,7 +46,7 @@ func TestClosedLoopIsLabelled(t *testing.T) {
 
 // The generator's hot path (schedule, request building, round trip, recording) does not
 // allocate. Against the canned server (which allocates nothing either), the process's
-// allocations between the end of the second interval and the end of the fourth, divided by the
+// allocations between the end of the second interval and the end of the fifth, divided by the
 // requests completed in between, are per-interval bookkeeping (collector, monitor), far below
 // one per request.
 func TestHotPathAllocations(t *testing.T) {
@@ -59,7 +59,8 @@ func TestHotPathAllocations(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := tt.cfg
-			cfg.Target, cfg.Workload, cfg.Duration, cfg.SampleEvery = canned(t, 0), "plaintext", 5*time.Second, -1
+			cfg.Target, cfg.Workload, cfg.SampleEvery = canned(t, 0), "plaintext", -1
+			cfg.Interval, cfg.Duration = 500*time.Millisecond, 3*time.Second
 			var mallocs, completed []uint64
 			cfg.Progress = func(p loadgen.Progress) {
 				var ms runtime.MemStats
@@ -68,10 +69,10 @@ func TestHotPathAllocations(t *testing.T) {
 				completed = append(completed, uint64(p.Completed))
 			}
 			res := run(t, cfg)
-			if len(mallocs) < 4 {
-				t.Fatalf("%d progress reports, want ≥ 4", len(mallocs))
+			if len(mallocs) < 5 {
+				t.Fatalf("%d progress reports, want ≥ 5", len(mallocs))
 			}
-			allocs, reqs := mallocs[3]-mallocs[1], completed[3]-completed[1]
+			allocs, reqs := mallocs[4]-mallocs[1], completed[4]-completed[1]
 			perReq := float64(allocs) / float64(reqs)
 			t.Logf("steady state: %d allocations for %d requests (%.4f per request); whole run %.4f", allocs, reqs, perReq, res.Self.AllocsPerReq)
 			if reqs < 5000 || perReq > 0.05 {
