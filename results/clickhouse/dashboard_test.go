@@ -77,7 +77,7 @@ func TestDashboardQueries(t *testing.T) {
 	}
 	countRows := func(q string) (int, error) {
 		n := 0
-		err := s.with(ctx, func(conn chconn.Conn) error {
+		err := s.with(ctx, func(ctx context.Context, conn chconn.Conn) error {
 			stmt, err := conn.Select(ctx, q)
 			if err != nil {
 				return err

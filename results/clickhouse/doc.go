@@ -52,6 +52,10 @@
 // address and database, so a marker for one server says nothing about another) and marks each
 // after success; a failing run is reported and the others go on.
 //
+// Every connection attempt is bounded by ConnectTimeout (5 s): an unreachable or silent server
+// gives a wrapped error naming the address, never a hang; an operation whose context has no
+// deadline is bounded by OperationTimeout.
+//
 // # The embedded server
 //
 // StartEmbedded runs the installed clickhouse-server (Debian's 18.16 here) on a copy of the system

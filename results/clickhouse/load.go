@@ -15,7 +15,7 @@ import (
 // whatever other rows it left behind. Times come back in UTC; empty lists and maps come back nil.
 func (s *Sink) LoadRun(ctx context.Context, id string) (*results.Run, error) {
 	var run *results.Run
-	err := s.with(ctx, func(conn chconn.Conn) error {
+	err := s.with(ctx, func(ctx context.Context, conn chconn.Conn) error {
 		var digest string
 		var nStacks, nRecords int
 		var err error
@@ -47,7 +47,7 @@ func (s *Sink) LoadRun(ctx context.Context, id string) (*results.Run, error) {
 // ListRuns returns the ids of the published runs, oldest first.
 func (s *Sink) ListRuns(ctx context.Context) ([]string, error) {
 	var ids []string
-	err := s.with(ctx, func(conn chconn.Conn) error {
+	err := s.with(ctx, func(ctx context.Context, conn chconn.Conn) error {
 		c := newRunCols()
 		stmt, err := conn.Select(ctx, fmt.Sprintf("SELECT run_id FROM %s.%s ORDER BY started, started_ns, run_id", s.db, TableRuns), c.runID)
 		if err != nil {

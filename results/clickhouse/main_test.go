@@ -42,7 +42,7 @@ func TestMain(m *testing.M) {
 }
 
 // server returns the configuration of the test server, starting it on first use.
-func server(t *testing.T) Config {
+func server(t testing.TB) Config {
 	t.Helper()
 	shared.once.Do(func() {
 		cfg, ok, err := ConfigFromEnv()
@@ -109,14 +109,14 @@ func openSink(t *testing.T, cfg Config) *Sink {
 
 // exec runs a statement on the sink's connection (tests only).
 func (s *Sink) exec(ctx context.Context, q string) error {
-	return s.with(ctx, func(conn chconn.Conn) error { return conn.Exec(ctx, q) })
+	return s.with(ctx, func(ctx context.Context, conn chconn.Conn) error { return conn.Exec(ctx, q) })
 }
 
 // rows counts the rows of run id in table, whatever their digest.
 func rows(t *testing.T, s *Sink, table, id string) uint64 {
 	t.Helper()
 	var n uint64
-	err := s.with(context.Background(), func(conn chconn.Conn) error {
+	err := s.with(context.Background(), func(ctx context.Context, conn chconn.Conn) error {
 		counts, err := s.digests(context.Background(), conn, table, id)
 		for _, c := range counts {
 			n += c
@@ -133,7 +133,7 @@ func rows(t *testing.T, s *Sink, table, id string) uint64 {
 func tableRows(t *testing.T, s *Sink, table string) uint64 {
 	t.Helper()
 	var n uint64
-	err := s.with(context.Background(), func(conn chconn.Conn) error {
+	err := s.with(context.Background(), func(ctx context.Context, conn chconn.Conn) error {
 		v, err := queryString(context.Background(), conn, fmt.Sprintf("SELECT toString(count()) FROM %s.%s", s.db, table))
 		if err == nil {
 			_, err = fmt.Sscan(v, &n)

@@ -60,7 +60,7 @@ func (s *Sink) Publish(ctx context.Context, run *results.Run) (published bool, e
 	if err != nil {
 		return false, fmt.Errorf("clickhouse: publishing run %q: %w", run.ID, err)
 	}
-	err = s.with(ctx, func(conn chconn.Conn) error {
+	err = s.with(ctx, func(ctx context.Context, conn chconn.Conn) error {
 		present, err := s.digests(ctx, conn, TableRuns, run.ID)
 		if err != nil {
 			return err

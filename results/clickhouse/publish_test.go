@@ -69,7 +69,7 @@ func TestEnsureSchemaTwice(t *testing.T) {
 	// The server's view of the tables is what the column sets declare.
 	want := map[string][]colDef{TableRuns: newRunCols().defs, TableStacks: newStackCols().defs, TableResults: newResultCols().defs}
 	got := map[string][]string{}
-	err := s.with(ctx, func(conn chconn.Conn) error {
+	err := s.with(ctx, func(ctx context.Context, conn chconn.Conn) error {
 		table, name, typ := column.NewString(), column.NewString(), column.NewString()
 		stmt, err := conn.Select(ctx, "SELECT table, name, type FROM system.columns WHERE database = "+quote(s.cfg.Database), table, name, typ)
 		if err != nil {
@@ -312,7 +312,9 @@ func TestPublishRefusesPartialTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if err := s.with(ctx, func(conn chconn.Conn) error { return s.insert(ctx, conn, TableResults, &rows3.colSet) }); err != nil {
+	if err := s.with(ctx, func(ctx context.Context, conn chconn.Conn) error {
+		return s.insert(ctx, conn, TableResults, &rows3.colSet)
+	}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = s.Publish(ctx, run)
@@ -355,4 +357,34 @@ func TestPublishRefusesBadRuns(t *testing.T) {
 	if _, err := s.Publish(context.Background(), nil); err == nil {
 		t.Error("Publish(nil) succeeded")
 	}
+}
+
+// BenchmarkPublish publishes a new 24-record run (48 encoded histograms) per iteration and
+// reads it back with LoadRun.
+func BenchmarkPublish(b *testing.B) {
+	cfg := server(b)
+	cfg.Database = "stacklab_bench"
+	ctx := context.Background()
+	s, err := Open(ctx, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		_ = s.exec(ctx, "DROP DATABASE IF EXISTS "+s.db)
+		s.Close()
+	}()
+	runs := make([]*results.Run, b.N)
+	for i := range runs {
+		runs[i] = richRun(b, fmt.Sprintf("bench-%d", i), runStart, uint64(i))
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		if ok, err := s.Publish(ctx, runs[i]); err != nil || !ok {
+			b.Fatalf("Publish: %v, %v", ok, err)
+		}
+		if _, err := s.LoadRun(ctx, runs[i].ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(runs[0].Records)), "records/op")
 }

@@ -25,6 +25,9 @@ const (
 	DefaultUser     = "default"
 	// ConnectTimeout bounds every connection attempt (dial, handshake).
 	ConnectTimeout = 5 * time.Second
+	// OperationTimeout bounds a sink operation (Publish, LoadRun, …) whose context has no
+	// deadline, so a server that stops answering mid-query cannot hang the lab.
+	OperationTimeout = 2 * time.Minute
 )
 
 // EnvURL names the environment variable holding the ClickHouse to use; see ParseURL.
@@ -204,14 +207,20 @@ func (s *Sink) connectLocked(ctx context.Context) error {
 	return nil
 }
 
-// with runs f on the connection, made again first when needed.
-func (s *Sink) with(ctx context.Context, f func(conn chconn.Conn) error) error {
+// with runs f on the connection, made again first when needed. f gets ctx bounded by
+// OperationTimeout when it had no deadline.
+func (s *Sink) with(ctx context.Context, f func(ctx context.Context, conn chconn.Conn) error) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, OperationTimeout)
+		defer cancel()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.connectLocked(ctx); err != nil {
 		return err
 	}
-	return f(s.conn)
+	return f(ctx, s.conn)
 }
 
 // Close closes the connection.
@@ -253,7 +262,7 @@ func (s *Sink) String() string {
 // EnsureSchema creates the database and the tables when they do not exist. Running it again
 // changes nothing.
 func (s *Sink) EnsureSchema(ctx context.Context) error {
-	return s.with(ctx, func(conn chconn.Conn) error {
+	return s.with(ctx, func(ctx context.Context, conn chconn.Conn) error {
 		for _, ddl := range schemaDDL(s.db) {
 			if err := conn.Exec(ctx, ddl); err != nil {
 				return fmt.Errorf("clickhouse: creating the schema in %s: %w\n%s", s, err, ddl)

@@ -1,7 +1,10 @@
 package clickhouse
 
 import (
+	"context"
 	"encoding/json"
+	"io"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -149,6 +152,40 @@ func TestCheckIdent(t *testing.T) {
 	for _, bad := range []string{"", "2lab", "lab-x", "lab`; DROP", "lab.x"} {
 		if checkIdent(bad) == nil {
 			t.Errorf("checkIdent(%q) accepted it", bad)
+		}
+	}
+}
+
+// TestOpenSilentServer: a server that accepts connections and never answers makes Open fail
+// after ConnectTimeout, with an error saying where and why, instead of hanging.
+func TestOpenSilentServer(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { _, _ = io.Copy(io.Discard, c); c.Close() }()
+		}
+	}()
+	start := time.Now()
+	s, err := Open(context.Background(), Config{Addr: ln.Addr().String()})
+	took := time.Since(start)
+	if err == nil {
+		s.Close()
+		t.Fatal("Open succeeded against a silent server")
+	}
+	if took < ConnectTimeout-time.Second || took > ConnectTimeout+2*time.Second {
+		t.Errorf("Open gave up after %v, want about %v", took, ConnectTimeout)
+	}
+	for _, want := range []string{"connecting to " + ln.Addr().String(), "timeout 5s"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
 		}
 	}
 }
