@@ -50,7 +50,9 @@
 //
 // PublishPending uploads every spooled run not yet marked for this sink (Sink.Name names the
 // address and database, so a marker for one server says nothing about another) and marks each
-// after success; a failing run is reported and the others go on.
+// after success; a failing run is reported and the others go on. A sink on an embedded server
+// (Server.Config) has no name and leaves no markers: its data is gone with it, and the next
+// server must be offered every run again.
 //
 // Every connection attempt is bounded by ConnectTimeout (5 s): an unreachable or silent server
 // gives a wrapped error naming the address, never a hang; an operation whose context has no

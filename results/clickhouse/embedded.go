@@ -325,9 +325,10 @@ func (s *Server) LogPath() string { return s.logPath }
 // PIDs are the server's live processes (the server and any children), the server first.
 func (s *Server) PIDs() []int { return processTree(s.cmd.Process.Pid) }
 
-// Config is a sink configuration for this server.
+// Config is a sink configuration for this server (database "" is DefaultDatabase). Sinks
+// opened with it keep no published markers in the spool (see Sink.Name).
 func (s *Server) Config(database string) Config {
-	return Config{Addr: s.addr, Database: database}
+	return Config{Addr: s.addr, Database: database, scratch: true}
 }
 
 // Close stops the server (SIGTERM, then SIGKILL to its process group after 20 s) and removes its

@@ -13,6 +13,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"stacklab/results"
+	"stacklab/results/spool"
 )
 
 // needBinary fails the test when clickhouse-server is not installed, unless CLICKHOUSE_URL
@@ -80,7 +83,35 @@ func TestEmbeddedServer(t *testing.T) {
 	if s.Version() != srv.Version() {
 		t.Errorf("the sink sees version %q, the server said %q", s.Version(), srv.Version())
 	}
-	publish(t, s, richRun(t, "r-embedded", runStart, 11))
+	first := richRun(t, "r-embedded", runStart, 11)
+	publish(t, s, first)
+
+	// A sink on an embedded server keeps no markers: every spooled run is offered to it, each
+	// goes in once, and the spool holds nothing but the runs.
+	if s.Name() != "" {
+		t.Errorf("a sink on an embedded server is named %q, want \"\"", s.Name())
+	}
+	sp, err := spool.Open(filepath.Join(t.TempDir(), "spool"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := richRun(t, "r-embedded-2", runStart.Add(time.Hour), 12)
+	for _, run := range []*results.Run{first, second} {
+		if _, err := sp.Write(run); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for round, want := range []int{1, 0} {
+		n, err := PublishPending(ctx, sp, s, nil)
+		if n != want || err != nil {
+			t.Errorf("PublishPending %d = %d, %v; want %d", round+1, n, err, want)
+		}
+	}
+	wantRows(t, s, first, 1)
+	wantRows(t, s, second, 1)
+	if ents, _ := os.ReadDir(sp.Dir()); len(ents) != 2 {
+		t.Errorf("the spool holds %d files, want the 2 runs and no markers", len(ents))
+	}
 	s.Close()
 
 	// Everything it keeps open or wrote is in its folder; nothing of the system's was touched.

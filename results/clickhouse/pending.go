@@ -10,7 +10,8 @@ import (
 
 // PublishPending publishes every spooled run not yet marked as published to this sink
 // (Sink.Name), marking each once it is in ClickHouse, oldest first. n counts the runs it inserted;
-// a run found already there is marked too but not counted. A run that fails (unreadable, refused,
+// a run found already there is marked too but not counted. For an embedded server (Name is "")
+// every spooled run is offered and none is marked; Publish skips those already there. A run that fails (unreadable, refused,
 // an insert error) is reported in the returned error and the others go on; progress, when not nil,
 // is called after each run that is now in ClickHouse.
 func PublishPending(ctx context.Context, sp *spool.Spool, sink *Sink, progress func(id string, published bool)) (n int, err error) {
@@ -22,7 +23,7 @@ func PublishPending(ctx context.Context, sp *spool.Spool, sink *Sink, progress f
 	var errs []error
 	for i := range list {
 		e := &list[i]
-		if e.IsPublished(name) {
+		if name != "" && e.IsPublished(name) {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
@@ -46,8 +47,10 @@ func PublishPending(ctx context.Context, sp *spool.Spool, sink *Sink, progress f
 		if published {
 			n++
 		}
-		if err := sp.MarkPublished(e.ID, name); err != nil {
-			errs = append(errs, fmt.Errorf("run %q is in %s but could not be marked (it will be checked again next time): %w", e.ID, sink, err))
+		if name != "" {
+			if err := sp.MarkPublished(e.ID, name); err != nil {
+				errs = append(errs, fmt.Errorf("run %q is in %s but could not be marked (it will be checked again next time): %w", e.ID, sink, err))
+			}
 		}
 		if progress != nil {
 			progress(e.ID, published)

@@ -41,6 +41,10 @@ type Config struct {
 	Database string
 	// User and Password authenticate (user DefaultUser, no password, when empty).
 	User, Password string
+
+	// scratch marks a server whose data does not outlive it (an embedded server): the spool
+	// keeps no published markers for it.
+	scratch bool
 }
 
 func (c Config) withDefaults() Config {
@@ -249,8 +253,13 @@ func (s *Sink) Version() string {
 }
 
 // Name names this destination in the spool's published markers: the address and the database,
-// so a run published to one server is not taken as published to another.
+// so a run published to one server is not taken as published to another. It is "" for an
+// embedded server (a Config from Server.Config): its data goes with it, so marking runs as
+// published there would only keep them from the next server.
 func (s *Sink) Name() string {
+	if s.cfg.scratch {
+		return ""
+	}
 	return spool.SinkName("clickhouse-" + s.cfg.Addr + "-" + s.cfg.Database)
 }
 

@@ -294,7 +294,7 @@ func notARun(path string, err error) error {
 }
 
 // Load reads a run by id (a run of this spool) or by path (any run file, e.g. one copied from
-// another machine). It refuses files of another schema or a newer version, and runs that fail
+// another machine; an argument holding a '/' or ending in ".json" is a path). It refuses files of another schema or a newer version, and runs that fail
 // results.Run.Check.
 func (s *Spool) Load(idOrPath string) (*results.Run, error) {
 	path, wantID := idOrPath, ""
