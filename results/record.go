@@ -164,6 +164,16 @@ type Record struct {
 	Valid          bool     `json:"valid"`
 	InvalidReasons []string `json:"invalid_reasons,omitempty"`
 	Conformant     bool     `json:"conformant"`
+	// GenLagP99 is how late the load generator sent (its scheduler lag, p99, ns) and
+	// GenLateFraction the share of requests it sent later than its validity limit: the part of the
+	// corrected latency that is the generator's, not the stack's.
+	GenLagP99       int64   `json:"loadgen_lag_p99_ns"`
+	GenLateFraction float64 `json:"loadgen_late_fraction"`
+
+	// SLOMet and SLOBreaks are set on sweep steps (Step > 0): whether the step met the sweep's SLO,
+	// and how it broke it.
+	SLOMet    bool     `json:"slo_met,omitempty"`
+	SLOBreaks []string `json:"slo_breaks,omitempty"`
 }
 
 // Latency is a latency distribution: percentiles in nanoseconds and the HDR histogram itself,

@@ -26,9 +26,26 @@ type Plan struct {
 	// GOMAXPROCS is given to every stack process, so no stack gets more cores than another.
 	GOMAXPROCS int `json:"gomaxprocs"`
 	// DBConns is each stack's PostgreSQL pool size.
-	DBConns   int        `json:"db_conns"`
+	DBConns int `json:"db_conns"`
+	// Limits are the load generator's validity limits: a trial that breaks one is invalid and its
+	// numbers do not count. Zero values keep the load generator's strict defaults (1 ms).
+	Limits    Limits     `json:"limits"`
 	Workloads []Workload `json:"workloads"`
 	Sweeps    []Sweep    `json:"sweeps,omitempty"`
+}
+
+// Limits say when the load generator was too slow to trust a trial's numbers. Every record carries
+// the generator's own lag, so a reader sees how much of a latency was the generator's.
+type Limits struct {
+	// MaxLag is the largest scheduler lag p99 (how late requests were sent); a request sent later
+	// than MaxLag counts as late.
+	MaxLag Duration `json:"max_lag,omitempty"`
+	// MaxLateFraction is the largest share of late requests.
+	MaxLateFraction float64 `json:"max_late_fraction,omitempty"`
+	// MaxSchedLatency is the largest p99 wait of the generator's goroutines for a processor.
+	MaxSchedLatency Duration `json:"max_sched_latency,omitempty"`
+	// MaxGCPause is the largest GC pause of the generator.
+	MaxGCPause Duration `json:"max_gc_pause,omitempty"`
 }
 
 // Workload is one fixed-rate (open loop) or as-fast-as-possible (closed loop) trial.
@@ -238,6 +255,8 @@ func (w *Workload) check() error {
 		return fmt.Errorf("workload %q: an open-loop workload needs a rate > 0", w.Name)
 	case w.Duration <= 0 || w.Warmup < 0:
 		return fmt.Errorf("workload %q: duration must be > 0 and warmup ≥ 0", w.Name)
+	case w.Duration.D()%time.Second != 0 || w.Warmup.D()%time.Second != 0:
+		return fmt.Errorf("workload %q: duration and warmup must be whole seconds (the load generator keeps one histogram per second)", w.Name)
 	}
 	return nil
 }

@@ -56,6 +56,7 @@ func TestErrors(t *testing.T) {
 		{`{"name":"x","workloads":[{"name":"a","workload":"json","mode":"closed"},{"name":"a","workload":"json","mode":"closed"}]}`, "two workloads"},
 		{`{"name":"x","workloads":[{"name":"a/b","workload":"json","mode":"closed"}]}`, "no '/'"},
 		{`{"name":"x","workloads":[{"workload":"json","mode":"closed","duration":"soon"}]}`, "duration"},
+		{`{"name":"x","workloads":[{"workload":"json","mode":"closed","warmup":"500ms"}]}`, "whole seconds"},
 		{`{"name":"x"}`, "no workloads"},
 		{`{"workloads":[{"workload":"json","mode":"closed"}]}`, "name is empty"},
 		{`{"name":"x","sweeps":[{"name":"s","workload":"read","start":10,"factor":1,"max":100}]}`, "factor > 1"},

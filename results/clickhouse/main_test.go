@@ -233,7 +233,14 @@ func richRun(t testing.TB, id string, started time.Time, seed uint64) *results.R
 						StackCPU: 1.25 + rng.Float64(), StackRSSPeak: 50<<20 + int64(rng.IntN(1<<20)),
 						StackCtxVol: int64(rng.IntN(10000)), StackCtxInvol: int64(rng.IntN(100)),
 						PostgresCPU: 0.5, RedisCPU: 0.1, KafkaCPU: 0, LoadgenCPU: 0.7, ResourcesMeter: "procfs",
-						Valid: true, Conformant: st.Conformance.OK()}
+						Valid: true, Conformant: st.Conformance.OK(),
+						GenLagP99: int64(rng.IntN(3e6)), GenLateFraction: rng.Float64() / 50}
+					if step > 0 {
+						rec.SLOMet = step < 2
+						if !rec.SLOMet {
+							rec.SLOBreaks = []string{"p99 140ms over 100ms"}
+						}
+					}
 					if rec.Errors > 0 {
 						rec.ByClass = map[string]int64{"http-5xx": rec.Errors - 1, "timeout": 1}
 					}

@@ -395,6 +395,10 @@ func resultRows(run *results.Run, digest string) (*resultCols, error) {
 		c.valid.Append(flag(r.Valid))
 		c.invalidReasons.Append(nonNil(r.InvalidReasons))
 		c.conformant.Append(flag(r.Conformant))
+		c.genLagP99.Append(r.GenLagP99)
+		c.genLateFraction.Append(r.GenLateFraction)
+		c.sloMet.Append(flag(r.SLOMet))
+		c.sloBreaks.Append(nonNil(r.SLOBreaks))
 	}
 	return c, nil
 }

@@ -243,8 +243,10 @@ type resultCols struct {
 	kafkaCPU, loadgenCPU                   *column.Base[float64]
 	stackRSSPeak, stackCtxVol, stackCtxInv *column.Base[int64]
 	resourcesMeter                         *column.String
-	valid, conformant                      *column.Base[uint8]
-	invalidReasons                         *column.Array[string]
+	valid, conformant, sloMet              *column.Base[uint8]
+	invalidReasons, sloBreaks              *column.Array[string]
+	genLagP99                              *column.Base[int64]
+	genLateFraction                        *column.Base[float64]
 }
 
 func newResultCols() *resultCols {
@@ -291,6 +293,10 @@ func newResultCols() *resultCols {
 	c.valid = c.flag("valid")
 	c.invalidReasons = c.strs("invalid_reasons")
 	c.conformant = c.flag("conformant")
+	c.genLagP99 = c.i64("loadgen_lag_p99_ns")
+	c.genLateFraction = c.f64("loadgen_late_fraction")
+	c.sloMet = c.flag("slo_met")
+	c.sloBreaks = c.strs("slo_breaks")
 	return c
 }
 

@@ -117,7 +117,14 @@ func (r *Report) writeRunMarkdown(w io.Writer, rr *RunReport) {
 		}
 	}
 	for _, sw := range rr.Sweeps {
-		fmt.Fprintf(w, "\nSweep `%s` (op %s): %d stacks; latency-versus-throughput curves in the HTML report.\n", sw.Workload, sw.Op, len(sw.Lines))
+		if sw.Op != "all" { // the per-operation curves are in the HTML report
+			continue
+		}
+		fmt.Fprintf(w, "\n**Sweep `%s`**: highest rate within the SLO, every round (curves in the HTML report):", sw.Workload)
+		for _, l := range sw.Lines {
+			fmt.Fprintf(w, " `%s` %g req/s;", md(l.Stack), l.MaxRate())
+		}
+		fmt.Fprintln(w)
 	}
 
 	if len(rr.Effects) > 0 {

@@ -146,8 +146,23 @@ type SweepPoint struct {
 	Step          int
 	RequestedRate float64
 	Valid, Total  int
-	Rate          stats.Summary
-	P50, P99      stats.Summary
+	// SLOMet counts the valid rounds in which the step met the sweep's SLO.
+	SLOMet   int
+	Rate     stats.Summary
+	P50, P99 stats.Summary
+}
+
+// MaxRate is the highest requested rate of a step that every round reached validly and within the
+// SLO, with all the steps below it also within it (0 when the first step already broke it).
+func (l *SweepLine) MaxRate() float64 {
+	best := 0.0
+	for _, p := range l.Points {
+		if p.Valid == 0 || p.Valid < p.Total || p.SLOMet < p.Valid {
+			break
+		}
+		best = p.RequestedRate
+	}
+	return best
 }
 
 // Effect is what one dimension's choices do to one metric, with the other dimensions fixed.
@@ -372,8 +387,14 @@ func sweeps(samples []*stats.Sample, opt Options) []*Sweep {
 			bySweep[k].Lines = append(bySweep[k].Lines, line)
 		}
 		line.Conformant = line.Conformant && s.Conformant
+		met := 0
+		for _, r := range s.Valid {
+			if r.SLOMet {
+				met++
+			}
+		}
 		line.Points = append(line.Points, SweepPoint{Step: s.Key.Step, RequestedRate: s.RequestedRate,
-			Valid: len(s.Valid), Total: len(s.Valid) + len(s.Invalid),
+			Valid: len(s.Valid), Total: len(s.Valid) + len(s.Invalid), SLOMet: met,
 			Rate: summarize(s, stats.Throughput, opt), P50: summarize(s, stats.P50, opt), P99: summarize(s, stats.P99, opt)})
 	}
 	out := make([]*Sweep, 0, len(bySweep))

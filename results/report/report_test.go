@@ -252,6 +252,17 @@ func TestBuildContent(t *testing.T) {
 		if len(l.Points) != want || l.Points[0].Step != 1 || l.Points[0].RequestedRate != 500 {
 			t.Errorf("%s: %d points, first %+v", l.Stack, len(l.Points), l.Points[0])
 		}
+		// MaxRate is the last step before the first one whose rounds did not all meet the SLO.
+		wantMax := 0.0
+		for _, p := range l.Points {
+			if p.SLOMet < p.Total {
+				break
+			}
+			wantMax = p.RequestedRate
+		}
+		if got := l.MaxRate(); got != wantMax || got == 0 {
+			t.Errorf("%s: MaxRate %v, want %v (points %+v)", l.Stack, got, wantMax, l.Points)
+		}
 	}
 
 	// Effects: http and json vary among conforming stacks; store and redis do not.

@@ -1,8 +1,15 @@
 // Command harness runs the lab.
 //
+//	harness run [-plan FILE | -quick] [-aa]  the lab's main job: build, judge and measure every stack
+//	                               of a plan, spool the run, publish it to ClickHouse, write the report
+//	harness publish                upload spooled runs to CLICKHOUSE_URL, exactly once
+//	harness report [RUN...]        rebuild the report of spooled runs (default: the latest)
+//	harness compare BASE NEW       compare two runs; exit status 1 on a significant regression
+//	harness compare -aa RUN        the noise floor of an A/A run
 //	harness serve [flags]          one stack on embedded defaults: conformance report, then serving
 //	harness exec -- CMD [ARGS...]  run CMD with DATABASE_URL, REDIS_URL and KAFKA_BROKERS set to
 //	                               running services (found or started), then stop what it started
+//	harness kafka                  host an embedded Kafka (kfake) until SIGTERM (used by run)
 //
 // Services come from DATABASE_URL, REDIS_URL and KAFKA_BROKERS when set, else from the standard
 // loopback ports, else are started from the installed binaries (kfake, in-process, for Kafka).
@@ -44,8 +51,13 @@ var errUsage = errors.New("usage")
 const usage = `usage: harness <command> [flags]
 
 commands:
-  serve   one stack on embedded defaults: conformance report, then serving until Ctrl-C
-  exec    exec -- CMD [ARGS...]: CMD with DATABASE_URL, REDIS_URL and KAFKA_BROKERS set
+  run      the lab's main job: build, judge and measure a plan's stacks; spool, publish, report
+  publish  upload spooled runs to CLICKHOUSE_URL, exactly once
+  report   rebuild the report of spooled runs (default: the latest)
+  compare  compare two runs (exit 1 on a regression), or -aa the twins of one run
+  serve    one stack on embedded defaults: conformance report, then serving until Ctrl-C
+  exec     exec -- CMD [ARGS...]: CMD with DATABASE_URL, REDIS_URL and KAFKA_BROKERS set
+  kafka    host an embedded Kafka (kfake) until SIGTERM
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -54,6 +66,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errUsage
 	}
 	switch cmd, rest := args[0], args[1:]; cmd {
+	case "run":
+		return runLab(ctx, rest, stdout, stderr)
+	case "publish":
+		return publish(ctx, rest, stdout, stderr)
+	case "report":
+		return reportCmd(ctx, rest, stdout, stderr)
+	case "compare":
+		return compareCmd(ctx, rest, stdout, stderr)
+	case "kafka":
+		return hostKafka(ctx, stdout)
 	case "serve":
 		return serve(ctx, rest, stdout, stderr)
 	case "exec":

@@ -1,0 +1,271 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime/debug"
+	"syscall"
+	"time"
+
+	"stacklab/harness/lab"
+	"stacklab/harness/plan"
+	"stacklab/harness/proc"
+	"stacklab/harness/services"
+	"stacklab/results"
+	"stacklab/results/clickhouse"
+	"stacklab/results/report"
+	"stacklab/results/spool"
+)
+
+// runLab runs a plan and keeps its results: the spool first, then ClickHouse, then the report.
+func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("harness run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	planFile := fs.String("plan", "", "plan file (default: the built-in default plan)")
+	quick := fs.Bool("quick", false, "run the built-in quick plan (a short smoke run)")
+	aa := fs.Bool("aa", false, "A/A: run every stack twice (labels a and b) to measure the lab's noise floor")
+	out := fs.String("out", "lab-results", "folder for the spool, the reports and the work files")
+	chMode := fs.String("clickhouse", "auto", "auto (CLICKHOUSE_URL, else an embedded server when installed) or off")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	// The load generator runs in this process: collect garbage less often, as cmd/loadgen does,
+	// so its own GC pauses do not invalidate trials.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	p, err := choosePlan(*planFile, *quick)
+	if err != nil {
+		return err
+	}
+	if *aa {
+		p.AA = true
+	}
+	repo, err := repoRoot()
+	if err != nil {
+		return err
+	}
+	outDir, err := filepath.Abs(*out)
+	if err != nil {
+		return fmt.Errorf("output folder: %w", err)
+	}
+	sp, err := spool.Open(filepath.Join(outDir, "spool"))
+	if err != nil {
+		return err
+	}
+	work, err := os.MkdirTemp(mkdir(outDir), "work-")
+	if err != nil {
+		return fmt.Errorf("making a work folder: %w", err)
+	}
+	defer os.RemoveAll(work)
+
+	cfg := services.ConfigFromEnv()
+	var kafka lab.Kafka
+	if len(cfg.KafkaBrokers) == 0 {
+		stop, k, err := startKafkaProcess(work)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		kafka, cfg.KafkaBrokers = k, k.Brokers
+	}
+	sctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	svc, err := services.Start(sctx, cfg)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("starting services: %w", err)
+	}
+	defer closeServices(svc, stderr)
+	for _, e := range []services.Endpoint{svc.Postgres, svc.Redis, svc.Kafka} {
+		fmt.Fprintf(stderr, "service %-8s %-13s %s\n", e.Service, e.Source, e.URL)
+	}
+	if kafka.Brokers == nil {
+		kafka = lab.Kafka{Brokers: svc.Brokers, PIDs: svc.Kafka.PIDs, Version: svc.Kafka.Version}
+	}
+
+	fmt.Fprintf(stderr, "plan %q: %s\n", p.Name, p.Description)
+	run, runErr := lab.Run(ctx, lab.Config{Plan: p, RepoDir: repo, WorkDir: work, Services: svc, Kafka: kafka,
+		Report: lab.NewReporter(stderr)})
+	if run == nil {
+		return runErr
+	}
+	path, err := sp.Write(run)
+	if err != nil {
+		return errors.Join(runErr, fmt.Errorf("spooling the run: %w", err))
+	}
+	fmt.Fprintf(stderr, "spooled %s\n", path)
+	if *chMode != "off" {
+		publishRun(ctx, sp, run, stderr)
+	}
+	if err := writeReports(outDir, []*results.Run{run}, stdout, stderr); err != nil {
+		return errors.Join(runErr, err)
+	}
+	return runErr
+}
+
+func choosePlan(file string, quick bool) (*plan.Plan, error) {
+	switch {
+	case file != "" && quick:
+		return nil, errors.New("-plan and -quick: choose one")
+	case file != "":
+		return plan.Load(file)
+	case quick:
+		return plan.Builtin("quick")
+	}
+	return plan.Builtin("default")
+}
+
+// repoRoot is the folder holding go.work, looked for from the working folder upwards.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("finding the repository: %w", err)
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.work")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("no go.work in %s or above: run the harness from the repository", dir)
+		}
+	}
+}
+
+func mkdir(dir string) string {
+	_ = os.MkdirAll(dir, 0o755) // MkdirTemp reports the failure, if any
+	return dir
+}
+
+var kafkaLine = regexp.MustCompile(`kafka listening on (\S+) \((.*)\)`)
+
+// startKafkaProcess runs kfake in a child process (`harness kafka`), so the CPU it uses is
+// measured as Kafka's and does not share the load generator's process.
+func startKafkaProcess(work string) (stop func(), k lab.Kafka, err error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, k, fmt.Errorf("finding this program to host Kafka: %w", err)
+	}
+	logPath := filepath.Join(work, "kafka.log")
+	c, err := proc.Start(proc.Options{Service: "embedded kafka (kfake)", Path: self, Args: []string{"kafka"}, LogPath: logPath,
+		Env: []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}})
+	if err != nil {
+		return nil, k, err
+	}
+	stop = func() { _ = c.Stop(syscall.SIGTERM, 10*time.Second) }
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		if m := kafkaLine.FindStringSubmatch(proc.LogTail(logPath, 5)); m != nil {
+			return stop, lab.Kafka{Brokers: []string{m[1]}, PIDs: []int{c.PID()}, Version: m[2] + " (embedded, own process)"}, nil
+		}
+		select {
+		case <-c.Exited():
+			return nil, k, c.Failure(fmt.Errorf("exited before listening (%v)", c.WaitErr()))
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			stop()
+			return nil, k, c.Failure(errors.New("did not listen within 30 s"))
+		}
+	}
+}
+
+// hostKafka is `harness kafka`: a kfake broker on a free loopback port until SIGTERM.
+func hostKafka(ctx context.Context, stdout io.Writer) error {
+	k, err := services.StartKafka(services.KafkaOptions{})
+	if err != nil {
+		return err
+	}
+	defer k.Close()
+	fmt.Fprintf(stdout, "kafka listening on %s (%s)\n", k.Brokers()[0], services.KfakeVersion())
+	<-ctx.Done()
+	return nil
+}
+
+// publishRun puts a spooled run into ClickHouse: CLICKHOUSE_URL, else an embedded server when one
+// is installed (its data is gone when the run ends: the spool keeps the run), else nowhere. A
+// failure is reported; the run stays in the spool for `harness publish`.
+func publishRun(ctx context.Context, sp *spool.Spool, run *results.Run, stderr io.Writer) {
+	cfg, ok, err := clickhouse.ConfigFromEnv()
+	if err != nil {
+		fmt.Fprintln(stderr, "clickhouse:", err)
+		return
+	}
+	if !ok {
+		if !clickhouse.Installed() {
+			fmt.Fprintln(stderr, "clickhouse: no CLICKHOUSE_URL and no clickhouse-server installed: the run is in the spool only")
+			return
+		}
+		srv, err := clickhouse.StartEmbedded(ctx, "")
+		if err != nil {
+			fmt.Fprintln(stderr, "clickhouse: starting the embedded server:", err, "(the run is in the spool)")
+			return
+		}
+		defer srv.Close()
+		cfg = srv.Config("")
+		fmt.Fprintf(stderr, "clickhouse: embedded %s at %s (temporary: set CLICKHOUSE_URL to keep results)\n", srv.Version(), srv.Addr())
+	}
+	sink, err := clickhouse.Open(ctx, cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "clickhouse:", err, "(the run stays in the spool; `harness publish` uploads it later)")
+		return
+	}
+	defer sink.Close()
+	published, err := sink.Publish(ctx, run)
+	switch {
+	case err != nil:
+		fmt.Fprintln(stderr, "clickhouse: publishing:", err, "(the run stays in the spool)")
+	case sink.Name() != "":
+		if err := sp.MarkPublished(run.ID, sink.Name()); err != nil {
+			fmt.Fprintln(stderr, "spool:", err)
+		}
+		fallthrough
+	default:
+		fmt.Fprintf(stderr, "clickhouse: run %s published to %s (new: %v, %d records)\n", run.ID, sink, published, len(run.Records))
+	}
+}
+
+// writeReports writes the HTML and Markdown reports and the benchmark text of runs into
+// out/<last run id>/, and the Markdown summary to stdout.
+func writeReports(out string, runs []*results.Run, stdout, stderr io.Writer) error {
+	rep, err := report.Build(runs, report.Options{})
+	if err != nil {
+		return fmt.Errorf("building the report: %w", err)
+	}
+	dir := filepath.Join(out, runs[len(runs)-1].ID)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("report folder: %w", err)
+	}
+	for _, f := range []struct {
+		name  string
+		write func(io.Writer) error
+	}{{"report.html", rep.WriteHTML}, {"report.md", rep.WriteMarkdown}, {"bench.txt", rep.WriteBench}} {
+		if err := writeFile(filepath.Join(dir, f.name), f.write); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stderr, "report: %s (also report.md, bench.txt)\n", filepath.Join(dir, "report.html"))
+	if err := rep.WriteMarkdown(stdout); err != nil {
+		return fmt.Errorf("writing the summary: %w", err)
+	}
+	return nil
+}
+
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}

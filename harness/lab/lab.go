@@ -1,0 +1,472 @@
+package lab
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	mrand "math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"stacklab/harness/fingerprint"
+	"stacklab/harness/plan"
+	"stacklab/harness/proc"
+	"stacklab/harness/services"
+	"stacklab/ledgerspec/conformance"
+	"stacklab/ledgerspec/conformance/kafkalog"
+	"stacklab/loadgen"
+	"stacklab/results"
+	"stacklab/stacks"
+)
+
+// Config is what a lab run needs.
+type Config struct {
+	Plan *plan.Plan
+	// RepoDir is the repository the stacks are built from (and whose commit is recorded).
+	RepoDir string
+	// WorkDir holds the built binaries and the stack processes' logs.
+	WorkDir  string
+	Services *services.Services
+	// Kafka is the broker the stacks publish to; its PIDs are charged as Kafka's CPU.
+	Kafka Kafka
+	// Report shows progress; nil shows nothing.
+	Report Reporter
+}
+
+// Kafka describes the broker of a run.
+type Kafka struct {
+	Brokers []string
+	PIDs    []int
+	Version string
+}
+
+// unit is one stack under measurement; AA runs have two units per stack, labelled a and b.
+type unit struct {
+	spec  stacks.Spec
+	label string
+}
+
+func (u unit) key() string { return results.StackKey(u.spec.Name(), u.label) }
+
+func (u unit) dims() results.Dims {
+	return results.Dims{HTTP: u.spec.HTTP, Store: u.spec.Store, JSON: u.spec.JSON, Redis: u.spec.Redis}
+}
+
+type lab struct {
+	cfg      Config
+	run      *results.Run
+	report   Reporter
+	bin      string
+	trial    int // trials so far, the next record's Trial
+	sessions int // stack processes started so far, to name their logs
+}
+
+// Run executes a plan: it builds the stack binary once, judges every stack with the conformance
+// suite, then runs the plan's rounds (stacks in a shuffled order per round, each (round, stack) on
+// a fresh database and a fresh stack process) and sweeps. A stack that fails to start or to conform
+// is reported and the run goes on; only a failure of the lab itself (no build, no services) is an
+// error. The returned run holds everything measured.
+func Run(ctx context.Context, cfg Config) (*results.Run, error) {
+	p := cfg.Plan
+	specs, err := resolveStacks(p.Stacks)
+	if err != nil {
+		return nil, err
+	}
+	var units []unit
+	for _, s := range specs {
+		if p.AA {
+			units = append(units, unit{s, "a"}, unit{s, "b"})
+		} else {
+			units = append(units, unit{spec: s})
+		}
+	}
+	now := time.Now()
+	l := &lab{cfg: cfg, run: results.NewRun(newRunID(now), now), report: cfg.Report}
+	if l.report == nil {
+		l.report = Discard{}
+	}
+	l.run.PlanName, l.run.Plan = p.Name, p.JSON()
+	l.run.Env = l.environment(ctx)
+	total := len(units) * p.Trials()
+	l.report.Start(l.run.ID, total, len(specs))
+
+	l.report.Step("building the stack binary")
+	if err := l.build(ctx); err != nil {
+		return nil, err
+	}
+	conformant := map[string]results.Conformance{}
+	for _, s := range specs {
+		l.report.Step("conformance of " + s.Name())
+		c := l.conform(ctx, s)
+		conformant[s.Name()] = c
+		l.report.Step(fmt.Sprintf("conformance of %s: %d passed, %d failed, %d skipped", s.Name(), c.Passed, c.Failed, c.Skipped))
+	}
+	var measured []unit
+	for _, u := range units {
+		info := results.StackInfo{Name: u.spec.Name(), Dims: u.dims(), Label: u.label, Conformance: conformant[u.spec.Name()]}
+		l.describe(&info)
+		l.run.Stacks = append(l.run.Stacks, info)
+		if info.Conformance.OK() {
+			measured = append(measured, u)
+		} else {
+			l.note("%s does not conform: it is reported without measurements and gets no ranking", u.key())
+			l.report.Skip(p.Trials())
+		}
+	}
+
+	rng := mrand.New(mrand.NewPCG(p.Seed, 0x51ac4b))
+	for round := range p.Rounds {
+		for _, u := range shuffled(rng, measured) {
+			if err := ctx.Err(); err != nil {
+				return l.finish(), err
+			}
+			l.session(ctx, u, round, len(p.Workloads), func(sp *stackProcess, db string) {
+				for wi, w := range p.Workloads {
+					t := trialInfo{runID: l.run.ID, unit: u, workload: w.Name, kind: w.Workload, round: round, trial: l.trial}
+					l.trial++
+					l.add(l.measure(ctx, sp, db, t, w, runTag(round, wi), seedOf(p.Seed, round)))
+				}
+			})
+		}
+	}
+	for si, s := range p.Sweeps {
+		for round := range s.Rounds {
+			for _, u := range shuffled(rng, measured) {
+				if err := ctx.Err(); err != nil {
+					return l.finish(), err
+				}
+				l.session(ctx, u, round, 1, func(sp *stackProcess, db string) {
+					t := trialInfo{runID: l.run.ID, unit: u, workload: s.Name, kind: s.Workload.Workload, round: round, trial: l.trial}
+					l.trial++
+					l.add(l.sweep(ctx, sp, db, t, s, runTag(round, 90+si), seedOf(p.Seed, round)))
+				})
+			}
+		}
+	}
+	return l.finish(), nil
+}
+
+func (l *lab) finish() *results.Run {
+	l.run.Finished = time.Now().UTC()
+	l.report.Finish()
+	return l.run
+}
+
+func (l *lab) add(recs []results.Record) { l.run.Records = append(l.run.Records, recs...) }
+
+func (l *lab) note(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	l.run.Notes = append(l.run.Notes, msg)
+	l.report.Step("note: " + msg)
+}
+
+// resolveStacks turns the plan's stack names into specs; "all" is every combination.
+func resolveStacks(names []string) ([]stacks.Spec, error) {
+	var specs []stacks.Spec
+	seen := map[string]bool{}
+	for _, n := range names {
+		var add []stacks.Spec
+		if n == "all" {
+			add = stacks.All()
+		} else {
+			s, err := stacks.ParseSpec(n)
+			if err != nil {
+				return nil, fmt.Errorf("plan: %w", err)
+			}
+			add = []stacks.Spec{s}
+		}
+		for _, s := range add {
+			if !seen[s.Name()] {
+				seen[s.Name()] = true
+				specs = append(specs, s)
+			}
+		}
+	}
+	if len(specs) == 0 {
+		return nil, errors.New("plan: no stacks")
+	}
+	return specs, nil
+}
+
+// newRunID is sortable by start time and unique: 20261124T101500Z-3f9a2c.
+func newRunID(t time.Time) string {
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return t.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+// runTag names a trial's accounts and transactions (the load generator's run id): the same in every
+// stack of a round, so every stack gets the same requests; distinct per workload within a database.
+func runTag(round, workload int) string { return fmt.Sprintf("r%dw%d", round, workload) }
+
+// seedOf varies the requests between rounds and keeps them equal between stacks of a round.
+func seedOf(seed uint64, round int) uint64 { return seed*1000 + uint64(round) }
+
+func shuffled(rng *mrand.Rand, us []unit) []unit {
+	out := append([]unit(nil), us...)
+	rng.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	return out
+}
+
+func (l *lab) environment(ctx context.Context) results.Env {
+	env := fingerprint.Machine(ctx, l.cfg.RepoDir)
+	env.GOMAXPROCS = l.cfg.Plan.GOMAXPROCS
+	s := l.cfg.Services
+	for _, e := range []services.Endpoint{s.Postgres, s.Redis} {
+		env.Services[e.Service] = fmt.Sprintf("%s (%s)", e.Version, e.Source)
+	}
+	env.Services["kafka"] = l.cfg.Kafka.Version
+	env.Tools["loadgen"] = fmt.Sprintf("schema %d", loadgen.SchemaVersion)
+	env.Tools["conformance checks"] = fmt.Sprint(len(conformance.Checks()))
+	return env
+}
+
+// build compiles the one stack binary every stack of the run uses (all parts are linked in; a
+// stack is chosen by flags), keeping its build info for the fingerprint.
+func (l *lab) build(ctx context.Context) error {
+	l.bin = filepath.Join(l.cfg.WorkDir, "stack")
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", l.bin, "./stacks/cmd/stack")
+	cmd.Dir = l.cfg.RepoDir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("building the stack binary: %w\n%s", err, out)
+	}
+	bi, err := fingerprint.ReadBinary(l.bin)
+	if err != nil {
+		return err
+	}
+	l.run.Env.GoVersion, l.run.Env.GOAMD64 = bi.GoVersion, bi.GOAMD64
+	return nil
+}
+
+// describe adds what the binary says to a stack's info.
+func (l *lab) describe(info *results.StackInfo) {
+	bi, err := fingerprint.ReadBinary(l.bin)
+	if err == nil {
+		info.Modules = bi.Modules
+	}
+	if f, err := os.Open(l.bin); err == nil {
+		h := sha256.New()
+		if _, err := io.Copy(h, f); err == nil {
+			info.BinarySHA256 = hex.EncodeToString(h.Sum(nil))
+		}
+		f.Close()
+	}
+}
+
+// session runs fn against a fresh stack process on a fresh database, and cleans up after it. A
+// stack that does not start gets a failed record for each of its trials.
+func (l *lab) session(ctx context.Context, u unit, round, trials int, fn func(sp *stackProcess, db string)) {
+	svc := l.cfg.Services
+	dsn, drop, err := svc.NewDatabase(ctx, "lab_"+strings.ReplaceAll(l.run.ID[len(l.run.ID)-6:], "-", ""))
+	if err != nil {
+		l.sessionFailed(u, round, trials, fmt.Errorf("creating its database: %w", err))
+		return
+	}
+	defer func() {
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if err := drop(dctx); err != nil {
+			l.note("dropping a database of %s: %v", u.key(), err)
+		}
+	}()
+	db := databaseName(dsn)
+	l.sessions++
+	logPath := filepath.Join(l.cfg.WorkDir, fmt.Sprintf("stack-%03d-%s-r%d.log", l.sessions, safeName(u.key()), round))
+	sp, err := startStack(ctx, l.bin, u.spec, stackEnv{databaseURL: dsn, redisURL: svc.Redis.URL, redisPrefix: "lab:" + db + ":",
+		brokers: l.cfg.Kafka.Brokers, gomaxprocs: l.cfg.Plan.GOMAXPROCS, dbConns: l.cfg.Plan.DBConns}, logPath)
+	if err != nil {
+		l.sessionFailed(u, round, trials, err)
+		return
+	}
+	fn(sp, db)
+	if err := sp.stop(); err != nil {
+		l.note("%s round %d did not stop cleanly: %v", u.key(), round, err)
+	}
+}
+
+func (l *lab) sessionFailed(u unit, round, trials int, err error) {
+	l.note("%s round %d: %v", u.key(), round, err)
+	for range trials {
+		l.add([]results.Record{failedRecord(trialInfo{runID: l.run.ID, unit: u, workload: "(not started)", round: round, trial: l.trial}, "", 0, err)})
+		l.trial++
+		l.report.Skip(1)
+	}
+}
+
+func databaseName(dsn string) string {
+	s := dsn
+	if i := strings.Index(s, "?"); i >= 0 {
+		s = s[:i]
+	}
+	return s[strings.LastIndex(s, "/")+1:]
+}
+
+func safeName(s string) string {
+	return strings.NewReplacer("/", "_", "=", "-").Replace(s)
+}
+
+// conform starts a stack on a fresh database and runs the conformance suite against it.
+func (l *lab) conform(ctx context.Context, s stacks.Spec) results.Conformance {
+	var c results.Conformance
+	l.session(ctx, unit{spec: s}, -1, 0, func(sp *stackProcess, _ string) {
+		target := conformance.Target{URL: sp.url}
+		if len(l.cfg.Kafka.Brokers) > 0 {
+			log, err := kafkalog.Open(l.cfg.Kafka.Brokers)
+			if err != nil {
+				c.Failures = append(c.Failures, "events: "+err.Error())
+			} else {
+				defer log.Close()
+				target.Events = log
+			}
+		}
+		rep, err := conformance.Run(ctx, target)
+		if err != nil {
+			c.Failed, c.Failures = 1, append(c.Failures, "the suite could not run: "+err.Error())
+			return
+		}
+		c.Ran, c.Passed, c.Failed, c.Skipped = true, rep.Passed, rep.Failed, rep.Skipped
+		for _, r := range rep.Results {
+			if r.Status == conformance.StatusFail {
+				first, _, _ := strings.Cut(r.Err, "\n")
+				c.Failures = append(c.Failures, r.ID+": "+first)
+			}
+		}
+	})
+	if !c.Ran && len(c.Failures) == 0 {
+		c.Failures = []string{"the stack did not start (see the run's notes)"}
+	}
+	return c
+}
+
+// pids lists each group's processes for the meter of a trial.
+func (l *lab) pids(sp *stackProcess, db string) func(group) []int {
+	svc := l.cfg.Services
+	return func(g group) []int {
+		switch g {
+		case groupStack:
+			tree, _ := proc.Tree(sp.child.PID())
+			return tree
+		case groupPostgres:
+			if len(svc.Postgres.PIDs) == 0 {
+				return nil
+			}
+			return postgresPIDs(svc.Postgres.PIDs[0], db)
+		case groupRedis:
+			return svc.Redis.PIDs
+		case groupKafka:
+			return l.cfg.Kafka.PIDs
+		}
+		return nil
+	}
+}
+
+// loadConfig is the load generator's configuration for one plan workload.
+func (l *lab) loadConfig(sp *stackProcess, t trialInfo, w plan.Workload, tag string, seed uint64) loadgen.Config {
+	lim := l.cfg.Plan.Limits
+	return loadgen.Config{
+		Target: sp.url, Workload: w.Workload, Mode: loadgen.Mode(w.Mode), Rate: w.Rate,
+		Arrival: loadgen.Arrival(w.Arrival), Duration: w.Duration.D(), Warmup: w.Warmup.D(),
+		Conns: w.Conns, MaxConns: w.MaxConns, Seed: seed, RunID: tag, Accounts: w.Accounts, Skew: w.Skew,
+		Name:     "BenchmarkLedger/" + t.unit.key() + "/workload=" + t.workload,
+		Progress: func(p loadgen.Progress) { l.report.Progress(p) },
+		Limits: loadgen.Limits{MaxLag: lim.MaxLag.D(), MaxLateFraction: lim.MaxLateFraction,
+			MaxSchedLatency: lim.MaxSchedLatency.D(), MaxGCPause: lim.MaxGCPause.D()},
+	}
+}
+
+// measure runs one trial and turns it into records.
+func (l *lab) measure(ctx context.Context, sp *stackProcess, db string, t trialInfo, w plan.Workload, tag string, seed uint64) []results.Record {
+	l.report.TrialStart(fmt.Sprintf("%s %s round %d", t.unit.key(), t.workload, t.round), (w.Warmup + w.Duration).D())
+	cfg := l.loadConfig(sp, t, w, tag, seed)
+	_ = proc.ResetPeak(sp.child.PID()) // best effort: the peak is then the trial's own
+	m := newMeter(200*time.Millisecond, l.pids(sp, db))
+	m.start()
+	res, err := loadgen.Run(ctx, cfg)
+	if err != nil {
+		m.endAfter(time.Now())
+		l.report.TrialDone("failed: " + err.Error())
+		return []results.Record{failedRecord(t, w.Mode, w.Rate, err)}
+	}
+	_, end := window(res)
+	m.endAfter(end)
+	recs := recordsOf(t, res, m, l.peakRSS(sp))
+	l.checkAlive(sp, t, recs)
+	l.report.TrialDone(summary(res))
+	return recs
+}
+
+// sweep steps a workload's rate up until its SLO breaks; each step becomes records with Step ≥ 1.
+func (l *lab) sweep(ctx context.Context, sp *stackProcess, db string, t trialInfo, s plan.Sweep, tag string, seed uint64) []results.Record {
+	l.report.TrialStart(fmt.Sprintf("%s %s (sweep) round %d", t.unit.key(), t.workload, t.round), 0)
+	cfg := l.loadConfig(sp, t, s.Workload, tag, seed)
+	m := newMeter(200*time.Millisecond, l.pids(sp, db))
+	m.start()
+	res, err := loadgen.Sweep(ctx, cfg, loadgen.SweepConfig{Start: s.Start, Factor: s.Factor, Max: s.Max,
+		SLO: loadgen.SLO{P99: s.SLOP99.D()}})
+	end := time.Now()
+	if res != nil && len(res.Runs) > 0 {
+		_, end = window(res.Runs[len(res.Runs)-1])
+	}
+	m.endAfter(end)
+	var recs []results.Record
+	if res != nil {
+		for i, step := range res.Runs {
+			st := t
+			st.step = i + 1
+			rs := recordsOf(st, step, m, 0)
+			for j := range rs {
+				rs[j].SLOMet, rs[j].SLOBreaks = res.Points[i].MeetsSLO, res.Points[i].Breaks
+			}
+			recs = append(recs, rs...)
+		}
+	}
+	if err != nil {
+		st := t
+		st.step = len(recs) + 1
+		recs = append(recs, failedRecord(st, "open", 0, err))
+		l.report.TrialDone("failed: " + err.Error())
+	} else {
+		l.report.TrialDone(fmt.Sprintf("highest rate within the SLO: %g req/s (%s)", res.MaxRate, res.Stopped))
+	}
+	l.checkAlive(sp, t, recs)
+	return recs
+}
+
+func (l *lab) peakRSS(sp *stackProcess) int64 {
+	u, err := proc.Sample(sp.child.PID())
+	if err != nil {
+		return 0
+	}
+	return u.PeakRSS
+}
+
+// checkAlive invalidates a trial whose stack process died during it.
+func (l *lab) checkAlive(sp *stackProcess, t trialInfo, recs []results.Record) {
+	if sp.alive() {
+		return
+	}
+	l.note("%s exited during %s round %d: %v", t.unit.key(), t.workload, t.round, sp.child.Failure(fmt.Errorf("exited (%v)", sp.child.WaitErr())))
+	for i := range recs {
+		recs[i].Valid = false
+		recs[i].InvalidReasons = append(recs[i].InvalidReasons, "the stack process exited during the trial")
+	}
+}
+
+func summary(r *loadgen.Result) string {
+	v := "valid"
+	if !r.Valid {
+		v = "INVALID: " + strings.Join(r.InvalidReasons, "; ")
+	}
+	return fmt.Sprintf("%.0f req/s, p50 %v, p99 %v, %d errors, %s", r.CompletedRate,
+		time.Duration(r.All.Corrected.P50).Round(time.Microsecond), time.Duration(r.All.Corrected.P99).Round(time.Microsecond),
+		r.All.ErrorCount, v)
+}
