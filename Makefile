@@ -9,10 +9,10 @@ HARNESS  := $(GO) run ./harness/cmd/harness
 # The io_uring transport links against runtime internals (see ENVIRONMENT.md).
 LDFLAGS  := -ldflags=-checklinkname=0
 
-.PHONY: run serve test test-deps test-go vet fmt bench bench-loadgen report compare up down generate conform mutants
+.PHONY: run serve publish aa test test-deps test-go vet fmt bench bench-loadgen report compare up down generate conform mutants
 
-run: ## the lab's main job on embedded defaults (for now: one stack, judged, then serving)
-	$(HARNESS) serve $(ARGS)
+run: ## the lab's main job on embedded defaults: every stack judged, measured, reported (ARGS="-quick" for a smoke run)
+	$(HARNESS) run $(ARGS)
 
 serve: ## one stack on embedded defaults, judged by the conformance suite, then serving the UI on :8080
 	$(HARNESS) serve $(ARGS)
@@ -41,6 +41,14 @@ bench: ## package benchmarks of the parts (codecs, store, cache), side by side
 
 bench-loadgen: ## the load generator against wrk and vegeta on the same server
 	bash loadgen/bench/vs-wrk.sh
+	bash loadgen/bench/vs-vegeta.sh
+
+publish: ## upload spooled runs to CLICKHOUSE_URL, exactly once
+	$(HARNESS) publish $(ARGS)
+
+aa: ## an A/A run (every stack twice) and its noise floor
+	$(HARNESS) run -aa $(ARGS)
+	$(HARNESS) compare -aa latest
 
 report: ## rebuild the report from the spool
 	$(HARNESS) report $(ARGS)

@@ -25,8 +25,8 @@ type usageMeter interface {
 }
 
 // recordsOf turns one load generator result into records: one per operation of a mix, and one
-// for the whole ("all"). The resources of the measured window are charged to every record of the
-// trial (a trial's CPU cannot be split by operation).
+// for the whole ("all"). The resources of the measured window go on the "all" record only: a
+// trial's CPU cannot be split by operation.
 func recordsOf(t trialInfo, res *loadgen.Result, m usageMeter, peakRSS int64) []results.Record {
 	base := results.Record{
 		RunID: t.runID, Stack: t.unit.spec.Name(), Label: t.unit.label, Dims: t.unit.dims(),
@@ -76,6 +76,10 @@ func recordsOf(t trialInfo, res *loadgen.Result, m usageMeter, peakRSS int64) []
 			r.ByClass = o.Errors
 		}
 		r.Corrected, r.Service = latency(o.Corrected), latency(o.Service)
+		if r.Op != "all" {
+			r.StackCPU, r.PostgresCPU, r.RedisCPU, r.KafkaCPU, r.LoadgenCPU = 0, 0, 0, 0, 0
+			r.StackRSSPeak, r.StackCtxVol, r.StackCtxInvol, r.ResourcesMeter = 0, 0, 0, "on the op=all record"
+		}
 		recs = append(recs, r)
 	}
 	return recs

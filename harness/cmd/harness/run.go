@@ -153,7 +153,7 @@ func startKafkaProcess(work string) (stop func(), k lab.Kafka, err error) {
 	}
 	logPath := filepath.Join(work, "kafka.log")
 	c, err := proc.Start(proc.Options{Service: "embedded kafka (kfake)", Path: self, Args: []string{"kafka"}, LogPath: logPath,
-		Env: []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}})
+		Env: os.Environ()})
 	if err != nil {
 		return nil, k, err
 	}

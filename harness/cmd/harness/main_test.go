@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"stacklab/results"
+	"stacklab/results/spool"
+)
+
+// TestMain lets the test binary stand in for the harness when it starts itself as a child
+// (`harness kafka`), as the real binary does.
+func TestMain(m *testing.M) {
+	if os.Getenv("STACKLAB_HARNESS_AS_MAIN") == "1" {
+		main()
+		return
+	}
+	os.Setenv("STACKLAB_HARNESS_AS_MAIN", "1") // inherited by the children this test starts
+	code := m.Run()
+	os.Unsetenv("STACKLAB_HARNESS_AS_MAIN")
+	os.Exit(code)
+}
+
+// A whole lab run of a tiny plan, on real services: both stacks are judged, measured, spooled and
+// reported, and every record of a conforming stack is valid and carries its CPU.
+func TestRunTinyPlan(t *testing.T) {
+	plan := filepath.Join(t.TempDir(), "tiny.json")
+	if err := os.WriteFile(plan, []byte(`{"name":"tiny","rounds":1,
+		"limits":{"max_lag":"5ms","max_late_fraction":0.05,"max_sched_latency":"3ms","max_gc_pause":"3ms"},
+		"workloads":[{"name":"json","workload":"json","mode":"closed","conns":4,"warmup":"1s","duration":"1s"},
+		             {"name":"transfer@50","workload":"transfer","rate":50,"warmup":"1s","duration":"1s","accounts":20}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	chdir(t, "../../..") // the harness builds the stacks from the repository
+	var stdout, stderr bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := run(ctx, []string{"run", "-plan", plan, "-out", out, "-clickhouse", "off"}, &stdout, &stderr); err != nil {
+		t.Fatalf("harness run: %v\n%s", err, stderr.String())
+	}
+	sp, err := spool.Open(filepath.Join(out, "spool"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := sp.Latest()
+	if err != nil {
+		t.Fatalf("no run in the spool: %v\n%s", err, stderr.String())
+	}
+	if err := r.Check(); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Stacks) < 2 {
+		t.Fatalf("%d stacks", len(r.Stacks))
+	}
+	for _, st := range r.Stacks {
+		if !st.Conformance.OK() || st.Conformance.Passed < 45 || st.BinarySHA256 == "" || st.Modules["github.com/jackc/pgx/v5"] == "" {
+			t.Errorf("stack %s: %+v", st.Name, st.Conformance)
+		}
+	}
+	if r.Env.GitCommit == "" || r.Env.GOMAXPROCS != 1 || r.Env.Services["postgres"] == "" || r.Env.Services["kafka"] == "" {
+		t.Errorf("env: %+v", r.Env)
+	}
+	alls := 0
+	for _, rec := range r.Records {
+		if rec.Op != "all" {
+			continue
+		}
+		alls++
+		if rec.Requests == 0 || rec.Corrected.HDR == "" {
+			t.Errorf("%s %s: %d requests, histogram %q", rec.Stack, rec.Workload, rec.Requests, rec.Corrected.HDR)
+		}
+		if rec.StackCPU <= 0 || strings.Contains(rec.ResourcesMeter, "not measured: [stack") {
+			t.Errorf("%s %s: stack CPU %v (%s)", rec.Stack, rec.Workload, rec.StackCPU, rec.ResourcesMeter)
+		}
+		if rec.WorkloadKind == "transfer" && rec.PostgresCPU <= 0 {
+			t.Errorf("%s transfers used no PostgreSQL CPU: %s", rec.Stack, rec.ResourcesMeter)
+		}
+	}
+	if alls != 2*len(r.Stacks) {
+		t.Errorf("%d op=all records, want %d", alls, 2*len(r.Stacks))
+	}
+	for _, f := range []string{"report.html", "report.md", "bench.txt"} {
+		if st, err := os.Stat(filepath.Join(out, r.ID, f)); err != nil || st.Size() == 0 {
+			t.Errorf("report file %s: %v", f, err)
+		}
+	}
+	if !strings.Contains(stdout.String(), "stacklab report") {
+		t.Errorf("the Markdown summary is not on stdout:\n%s", stdout.String())
+	}
+}
+
+func chdir(t *testing.T, dir string) {
+	t.Helper()
+	old, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.Chdir(old) })
+}
+
+// compare exits 1 on a regression and 0 without one, reading runs from the spool.
+func TestCompareExitStatus(t *testing.T) {
+	out := t.TempDir()
+	sp, err := spool.Open(filepath.Join(out, "spool"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := synthetic("20261124T100000Z-aaaaaa", 1.0)
+	same := synthetic("20261124T110000Z-bbbbbb", 1.0)
+	slower := synthetic("20261124T120000Z-cccccc", 0.7)
+	for _, r := range []*results.Run{base, same, slower} {
+		if _, err := sp.Write(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		new  string
+		want error
+	}{{same.ID, nil}, {slower.ID, exitError(1)}, {"latest", exitError(1)}} {
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), []string{"compare", "-out", out, base.ID, tc.new}, &stdout, &stderr)
+		if err != tc.want {
+			t.Errorf("compare %s %s = %v, want %v\n%s%s", base.ID, tc.new, err, tc.want, stdout.String(), stderr.String())
+		}
+	}
+	var stderr bytes.Buffer
+	if err := run(context.Background(), []string{"compare", "-out", out, base.ID}, &bytes.Buffer{}, &stderr); err != errUsage {
+		t.Errorf("compare with one run = %v, want a usage error", err)
+	}
+}
+
+// synthetic is a run of one stack over 8 rounds whose throughput is scaled by speed.
+func synthetic(id string, speed float64) *results.Run {
+	started, _ := time.Parse("20060102T150405Z", id[:16])
+	r := results.NewRun(id, started)
+	r.Plan = json.RawMessage(`{}`)
+	st := results.StackInfo{Name: "http=nethttp/store=sqlc/json=std/redis=goredis",
+		Dims: results.Dims{HTTP: "nethttp", Store: "sqlc", JSON: "std", Redis: "goredis"}, Conformance: results.Conformance{Ran: true, Passed: 76}}
+	r.Stacks = []results.StackInfo{st}
+	for round := range 8 {
+		wobble := 1 + 0.01*float64(round%3-1)
+		rate := 20000 * speed * wobble
+		r.Records = append(r.Records, results.Record{RunID: id, Stack: st.Name, Dims: st.Dims, Workload: "json", WorkloadKind: "json",
+			Op: "all", Round: round, Mode: "closed", Seconds: 5, Requests: int64(rate * 5), Rate: rate, Valid: true, Conformant: true,
+			Corrected: results.Latency{P50: int64(200e3 / speed * wobble), P99: int64(2e6 / speed * wobble), P999: int64(4e6 / speed)},
+			StackCPU: 5 * 0.9})
+	}
+	return r
+}

@@ -1,0 +1,79 @@
+package lab
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"stacklab/loadgen"
+	"stacklab/stacks"
+)
+
+// fakeMeter charges every group 1 ms of CPU per 10 ms of window, and knows nothing of Kafka.
+type fakeMeter struct{ from, to time.Time }
+
+func (f *fakeMeter) usage(g group, from, to time.Time) (groupUsage, bool) {
+	f.from, f.to = from, to
+	if g == groupKafka {
+		return groupUsage{}, false
+	}
+	return groupUsage{cpu: to.Sub(from) / 10, volCtx: 7, invol: 3}, true
+}
+
+func TestRecordsOf(t *testing.T) {
+	start := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	op := func(name string, n int64) loadgen.OpResult {
+		return loadgen.OpResult{Name: name, Requests: n, ErrorCount: 1, Errors: map[string]int64{"status-5xx": 1}, Rate: float64(n) / 5,
+			Corrected: loadgen.Latency{Count: n, P50: 2e6, P99: 9e6, Histogram: "HISTFAKE"}, Service: loadgen.Latency{Count: n, P50: 1e6}}
+	}
+	res := &loadgen.Result{Mode: loadgen.ModeOpen, RequestedRate: 200, SentRate: 200, Started: start, WindowSeconds: 5, Valid: true,
+		Config: loadgen.Config{Warmup: 2 * time.Second, Conns: 16},
+		Ops:    []loadgen.OpResult{op("get_account", 600), op("transfer", 400)}, All: op("all", 1000)}
+	res.Self.SchedLag.P99 = 1_500_000
+	res.Self.Late = 10
+	u := unit{spec: stacks.Spec{HTTP: "nethttp", Store: "sqlc", JSON: "std", Redis: "goredis"}, label: "a"}
+	m := &fakeMeter{}
+	recs := recordsOf(trialInfo{runID: "run1", unit: u, workload: "mix@200", kind: "ledger-mix", round: 3, trial: 7}, res, m, 42<<20)
+
+	if len(recs) != 3 || recs[0].Op != "get_account" || recs[1].Op != "transfer" || recs[2].Op != "all" {
+		t.Fatalf("records: %+v", recs)
+	}
+	if !m.from.Equal(start.Add(2*time.Second)) || !m.to.Equal(start.Add(7*time.Second)) {
+		t.Errorf("meter window %v–%v, want the measured window after the 2 s warm-up", m.from, m.to)
+	}
+	all := recs[2]
+	if all.StackCPU != 0.5 || all.PostgresCPU != 0.5 || all.KafkaCPU != 0 || all.StackCtxVol != 7 || all.StackRSSPeak != 42<<20 ||
+		!strings.Contains(all.ResourcesMeter, "not measured: [kafka]") {
+		t.Errorf("the all record's resources: %+v", all)
+	}
+	if c := all.CPUPerRequest(); c != 500 { // 0.5 s over 1000 requests
+		t.Errorf("CPU per request %v µs, want 500", c)
+	}
+	for _, r := range recs[:2] {
+		if r.StackCPU != 0 || r.PostgresCPU != 0 || r.StackRSSPeak != 0 || r.CPUPerRequest() != 0 {
+			t.Errorf("%s carries resources of the whole trial: %+v", r.Op, r)
+		}
+	}
+	for _, r := range recs {
+		if r.RunID != "run1" || r.Stack != u.spec.Name() || r.Label != "a" || r.Dims.JSON != "std" || r.Round != 3 || r.Trial != 7 ||
+			r.RequestedRate != 200 || r.Mode != "open" || r.Corrected.HDR != "HISTFAKE" || r.ByClass["status-5xx"] != 1 ||
+			r.GenLagP99 != 1_500_000 || r.GenLateFraction != 0.01 || !r.Valid || !r.Conformant {
+			t.Errorf("record %s: %+v", r.Op, r)
+		}
+	}
+
+	// A one-operation workload gives only its "all" record.
+	res.Ops = res.Ops[:1]
+	if recs := recordsOf(trialInfo{unit: u}, res, m, 0); len(recs) != 1 || recs[0].Op != "all" {
+		t.Errorf("one-op workload: %+v", recs)
+	}
+}
+
+func TestFailedRecord(t *testing.T) {
+	u := unit{spec: stacks.Spec{HTTP: "nethttp", Store: "sqlc", JSON: "std", Redis: "goredis"}}
+	r := failedRecord(trialInfo{runID: "r", unit: u, workload: "transfer@150", round: 1}, "open", 150, errors.New("connection refused"))
+	if r.Valid || r.Op != "all" || r.RequestedRate != 150 || len(r.InvalidReasons) != 1 || !strings.Contains(r.InvalidReasons[0], "connection refused") {
+		t.Errorf("failed record: %+v", r)
+	}
+}
