@@ -149,8 +149,9 @@ type Record struct {
 	Corrected Latency `json:"corrected"`
 	Service   Latency `json:"service"`
 
-	// Resources used during the measured window (whole-trial values for a workload mix, charged to
-	// its "all" record and repeated on the per-op records). Seconds of CPU are user+system.
+	// Resources used during the measured window, on the "all" record only: a trial's CPU cannot
+	// be split by operation, so per-operation records leave them zero. Seconds of CPU are
+	// user+system.
 	StackCPU       float64 `json:"stack_cpu_s"`
 	StackRSSPeak   int64   `json:"stack_rss_peak_bytes"`
 	StackCtxVol    int64   `json:"stack_ctx_switches_voluntary"`

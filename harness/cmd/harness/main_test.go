@@ -153,7 +153,7 @@ func synthetic(id string, speed float64) *results.Run {
 		r.Records = append(r.Records, results.Record{RunID: id, Stack: st.Name, Dims: st.Dims, Workload: "json", WorkloadKind: "json",
 			Op: "all", Round: round, Mode: "closed", Seconds: 5, Requests: int64(rate * 5), Rate: rate, Valid: true, Conformant: true,
 			Corrected: results.Latency{P50: int64(200e3 / speed * wobble), P99: int64(2e6 / speed * wobble), P999: int64(4e6 / speed)},
-			StackCPU: 5 * 0.9})
+			StackCPU:  5 * 0.9})
 	}
 	return r
 }
