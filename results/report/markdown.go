@@ -122,7 +122,7 @@ func (r *Report) writeRunMarkdown(w io.Writer, rr *RunReport) {
 		}
 		fmt.Fprintf(w, "\n**Sweep `%s`**: highest rate within the SLO, every round (curves in the HTML report):", sw.Workload)
 		for _, l := range sw.Lines {
-			fmt.Fprintf(w, " `%s` %g req/s;", md(l.Stack), l.MaxRate())
+			fmt.Fprintf(w, " `%s` %.4g req/s (%s);", md(l.Stack), l.MaxRate(), l.Stop())
 		}
 		fmt.Fprintln(w)
 	}

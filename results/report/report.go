@@ -152,6 +152,21 @@ type SweepPoint struct {
 	P50, P99 stats.Summary
 }
 
+// Stop says why the line ends where MaxRate says: at the first step where a round was invalid (the
+// load generator could not keep up, so the stack's limit is not known beyond it), where a round
+// broke the SLO, or nowhere (every step met it).
+func (l *SweepLine) Stop() string {
+	for _, p := range l.Points {
+		switch {
+		case p.Valid == 0 || p.Valid < p.Total:
+			return fmt.Sprintf("a trial at %g req/s was invalid", p.RequestedRate)
+		case p.SLOMet < p.Valid:
+			return fmt.Sprintf("the SLO broke at %g req/s", p.RequestedRate)
+		}
+	}
+	return "every step met the SLO"
+}
+
 // MaxRate is the highest requested rate of a step that every round reached validly and within the
 // SLO, with all the steps below it also within it (0 when the first step already broke it).
 func (l *SweepLine) MaxRate() float64 {

@@ -442,3 +442,27 @@ func TestFullRunSummaryShort(t *testing.T) {
 		t.Errorf("%d redis choices summarised, want 3", got)
 	}
 }
+
+func TestSweepLineStop(t *testing.T) {
+	pt := func(rate float64, valid, total, met int) report.SweepPoint {
+		return report.SweepPoint{RequestedRate: rate, Valid: valid, Total: total, SLOMet: met}
+	}
+	for _, tc := range []struct {
+		points []report.SweepPoint
+		max    float64
+		stop   string
+	}{
+		{[]report.SweepPoint{pt(100, 2, 2, 2), pt(200, 2, 2, 2)}, 200, "every step met the SLO"},
+		{[]report.SweepPoint{pt(100, 2, 2, 2), pt(200, 1, 2, 1), pt(400, 2, 2, 2)}, 100, "a trial at 200 req/s was invalid"},
+		{[]report.SweepPoint{pt(100, 2, 2, 2), pt(200, 2, 2, 1)}, 100, "the SLO broke at 200 req/s"},
+		{[]report.SweepPoint{pt(100, 1, 1, 0)}, 0, "the SLO broke at 100 req/s"},
+	} {
+		l := &report.SweepLine{Points: tc.points}
+		if got := l.MaxRate(); got != tc.max {
+			t.Errorf("MaxRate = %v, want %v", got, tc.max)
+		}
+		if got := l.Stop(); got != tc.stop {
+			t.Errorf("Stop = %q, want %q", got, tc.stop)
+		}
+	}
+}

@@ -15,6 +15,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strconv"
@@ -55,6 +57,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	prefix := fs.String("redis-prefix", "", "Redis key prefix (default: derived from the database name)")
 	logRequests := fs.Bool("log-requests", false, "log every request (off the hot path by default)")
 	list := fs.Bool("list", false, "print every stack name and exit")
+	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this loopback address (e.g. 127.0.0.1:6060); off by default")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -96,6 +99,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer func() { _ = log.Sync() }()
 	cfg.Log = log
 
+	if *pprofAddr != "" {
+		if err := servePprof(*pprofAddr, log); err != nil {
+			return err
+		}
+	}
 	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	st, err := stacks.Open(openCtx, spec, cfg)
 	cancel()
@@ -124,4 +132,28 @@ func envInt(getenv func(string) string, name string) (int, error) {
 		return 0, fmt.Errorf("%s=%q: want a positive integer", name, v)
 	}
 	return n, nil
+}
+
+// servePprof serves the runtime profiles on a loopback address, apart from the stack's own
+// transport, so profiling never shares the port being measured.
+func servePprof(addr string, log *zap.Logger) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || (host != "127.0.0.1" && host != "localhost" && host != "::1") {
+		return fmt.Errorf("-pprof %q: want a loopback host:port", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("pprof: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	go func() {
+		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		if err := srv.Serve(ln); err != nil {
+			log.Warn("pprof server stopped", zap.Error(err))
+		}
+	}()
+	return nil
 }
