@@ -38,6 +38,16 @@ type Config struct {
 	Kafka Kafka
 	// Report shows progress; nil shows nothing.
 	Report Reporter
+	// Builds are prebuilt stack binaries, one per label, each run as its own units (a regression
+	// gate runs a base and a new build side by side). Empty: the lab builds RepoDir's stack once,
+	// under the label "" (or "a" and "b" in an A/A run).
+	Builds []Build
+}
+
+// Build is a stack binary and the label its units carry.
+type Build struct {
+	Label string
+	Bin   string
 }
 
 // Kafka describes the broker of a run.
@@ -47,10 +57,12 @@ type Kafka struct {
 	Version string
 }
 
-// unit is one stack under measurement; AA runs have two units per stack, labelled a and b.
+// unit is one stack under measurement: a spec run from one build. A/A runs have two units per
+// stack, labelled a and b, from the same binary; a gate two, base and new, from two binaries.
 type unit struct {
 	spec  stacks.Spec
 	label string
+	bin   string
 }
 
 func (u unit) key() string { return results.StackKey(u.spec.Name(), u.label) }
@@ -63,7 +75,7 @@ type lab struct {
 	cfg      Config
 	run      *results.Run
 	report   Reporter
-	bin      string
+	builds   []Build
 	trial    int // trials so far, the next record's Trial
 	sessions int // stack processes started so far, to name their logs
 }
@@ -79,14 +91,6 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	var units []unit
-	for _, s := range specs {
-		if p.AA {
-			units = append(units, unit{s, "a"}, unit{s, "b"})
-		} else {
-			units = append(units, unit{spec: s})
-		}
-	}
 	now := time.Now()
 	l := &lab{cfg: cfg, run: results.NewRun(newRunID(now), now), report: cfg.Report}
 	if l.report == nil {
@@ -94,24 +98,40 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 	}
 	l.run.PlanName, l.run.Plan = p.Name, p.JSON()
 	l.run.Env = l.environment(ctx)
-	total := len(units) * p.Trials()
-	l.report.Start(l.run.ID, total, len(specs))
+	builds := len(cfg.Builds)
+	if builds == 0 {
+		builds = 1
+		if p.AA {
+			builds = 2
+		}
+	}
+	l.report.Start(l.run.ID, builds*len(specs)*p.Trials(), builds*len(specs))
 
-	l.report.Step("building the stack binary")
 	if err := l.build(ctx); err != nil {
 		return nil, err
 	}
-	conformant := map[string]results.Conformance{}
+	var units []unit
 	for _, s := range specs {
-		l.report.Step("conformance of " + s.Name())
-		c := l.conform(ctx, s)
-		conformant[s.Name()] = c
-		l.report.Step(fmt.Sprintf("conformance of %s: %d passed, %d failed, %d skipped", s.Name(), c.Passed, c.Failed, c.Skipped))
+		for _, b := range l.builds {
+			units = append(units, unit{spec: s, label: b.Label, bin: b.Bin})
+		}
+	}
+	// Each spec is judged once per binary (the twins of an A/A run share their verdict).
+	conformant := map[string]results.Conformance{}
+	for _, u := range units {
+		k := u.spec.Name() + "\x00" + u.bin
+		if _, done := conformant[k]; done {
+			continue
+		}
+		l.report.Step("conformance of " + u.key())
+		c := l.conform(ctx, u)
+		conformant[k] = c
+		l.report.Step(fmt.Sprintf("conformance of %s: %d passed, %d failed, %d skipped", u.key(), c.Passed, c.Failed, c.Skipped))
 	}
 	var measured []unit
 	for _, u := range units {
-		info := results.StackInfo{Name: u.spec.Name(), Dims: u.dims(), Label: u.label, Conformance: conformant[u.spec.Name()]}
-		l.describe(&info)
+		info := results.StackInfo{Name: u.spec.Name(), Dims: u.dims(), Label: u.label, Conformance: conformant[u.spec.Name()+"\x00"+u.bin]}
+		l.describe(&info, u.bin)
 		l.run.Stacks = append(l.run.Stacks, info)
 		if info.Conformance.OK() {
 			measured = append(measured, u)
@@ -228,18 +248,23 @@ func (l *lab) environment(ctx context.Context) results.Env {
 	return env
 }
 
-// build compiles the one stack binary every stack of the run uses (all parts are linked in; a
-// stack is chosen by flags), keeping its build info for the fingerprint.
+// build makes the binaries of the run: the given builds, or the one stack binary of RepoDir that
+// every stack uses (all parts are linked in; a stack is chosen by flags). The first binary's build
+// info goes into the fingerprint.
 func (l *lab) build(ctx context.Context) error {
-	l.bin = filepath.Join(l.cfg.WorkDir, "stack")
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", l.bin, "./stacks/cmd/stack")
-	cmd.Dir = l.cfg.RepoDir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("building the stack binary: %w\n%s", err, out)
+	l.builds = l.cfg.Builds
+	if len(l.builds) == 0 {
+		l.report.Step("building the stack binary")
+		bin := filepath.Join(l.cfg.WorkDir, "stack")
+		if err := BuildStack(ctx, l.cfg.RepoDir, bin); err != nil {
+			return err
+		}
+		l.builds = []Build{{Bin: bin}}
+		if l.cfg.Plan.AA {
+			l.builds = []Build{{Label: "a", Bin: bin}, {Label: "b", Bin: bin}}
+		}
 	}
-	bi, err := fingerprint.ReadBinary(l.bin)
+	bi, err := fingerprint.ReadBinary(l.builds[0].Bin)
 	if err != nil {
 		return err
 	}
@@ -247,13 +272,25 @@ func (l *lab) build(ctx context.Context) error {
 	return nil
 }
 
-// describe adds what the binary says to a stack's info.
-func (l *lab) describe(info *results.StackInfo) {
-	bi, err := fingerprint.ReadBinary(l.bin)
+// BuildStack compiles cmd/stack of the repository at dir into bin.
+func BuildStack(ctx context.Context, dir, bin string) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./stacks/cmd/stack")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("building the stack binary in %s: %w\n%s", dir, err, out)
+	}
+	return nil
+}
+
+// describe adds what a stack's binary says to its info.
+func (l *lab) describe(info *results.StackInfo, bin string) {
+	bi, err := fingerprint.ReadBinary(bin)
 	if err == nil {
 		info.Modules = bi.Modules
 	}
-	if f, err := os.Open(l.bin); err == nil {
+	if f, err := os.Open(bin); err == nil {
 		h := sha256.New()
 		if _, err := io.Copy(h, f); err == nil {
 			info.BinarySHA256 = hex.EncodeToString(h.Sum(nil))
@@ -281,7 +318,7 @@ func (l *lab) session(ctx context.Context, u unit, round, trials int, fn func(sp
 	db := databaseName(dsn)
 	l.sessions++
 	logPath := filepath.Join(l.cfg.WorkDir, fmt.Sprintf("stack-%03d-%s-r%d.log", l.sessions, safeName(u.key()), round))
-	sp, err := startStack(ctx, l.bin, u.spec, stackEnv{databaseURL: dsn, redisURL: svc.Redis.URL, redisPrefix: "lab:" + db + ":",
+	sp, err := startStack(ctx, u.bin, u.spec, stackEnv{databaseURL: dsn, redisURL: svc.Redis.URL, redisPrefix: "lab:" + db + ":",
 		brokers: l.cfg.Kafka.Brokers, gomaxprocs: l.cfg.Plan.GOMAXPROCS, dbConns: l.cfg.Plan.DBConns}, logPath)
 	if err != nil {
 		l.sessionFailed(u, round, trials, err)
@@ -315,9 +352,9 @@ func safeName(s string) string {
 }
 
 // conform starts a stack on a fresh database and runs the conformance suite against it.
-func (l *lab) conform(ctx context.Context, s stacks.Spec) results.Conformance {
+func (l *lab) conform(ctx context.Context, u unit) results.Conformance {
 	var c results.Conformance
-	l.session(ctx, unit{spec: s}, -1, 0, func(sp *stackProcess, _ string) {
+	l.session(ctx, u, -1, 0, func(sp *stackProcess, _ string) {
 		target := conformance.Target{URL: sp.url}
 		if len(l.cfg.Kafka.Brokers) > 0 {
 			log, err := kafkalog.Open(l.cfg.Kafka.Brokers)

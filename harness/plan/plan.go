@@ -105,11 +105,11 @@ func (d Duration) D() time.Duration { return time.Duration(d) }
 //go:embed plans/*.json
 var builtin embed.FS
 
-// Builtin returns one of the plans that ship with the lab: "default" or "quick".
+// Builtin returns one of the plans that ship with the lab: "default", "quick" or "gate".
 func Builtin(name string) (*Plan, error) {
 	b, err := builtin.ReadFile("plans/" + name + ".json")
 	if err != nil {
-		return nil, fmt.Errorf("no built-in plan %q (built in: default, quick)", name)
+		return nil, fmt.Errorf("no built-in plan %q (built in: default, quick, gate)", name)
 	}
 	return Parse(b, name+".json")
 }

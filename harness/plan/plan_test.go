@@ -9,7 +9,7 @@ import (
 )
 
 func TestBuiltin(t *testing.T) {
-	for _, name := range []string{"default", "quick"} {
+	for _, name := range []string{"default", "quick", "gate"} {
 		p, err := plan.Builtin(name)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -18,8 +18,10 @@ func TestBuiltin(t *testing.T) {
 			t.Errorf("%s: %+v", name, p)
 		}
 	}
-	if p, _ := plan.Builtin("default"); p.Rounds < 6 {
-		t.Errorf("the default plan has %d rounds; compare needs 6 samples for a verdict", p.Rounds)
+	for _, name := range []string{"default", "gate"} {
+		if p, _ := plan.Builtin(name); p.Rounds < 6 {
+			t.Errorf("the %s plan has %d rounds; compare needs 6 samples for a verdict", name, p.Rounds)
+		}
 	}
 	if _, err := plan.Builtin("nope"); err == nil {
 		t.Error("an unknown built-in plan was found")

@@ -96,6 +96,49 @@ func TestRunTinyPlan(t *testing.T) {
 	}
 }
 
+// The gate builds the base in a worktree and the working tree, measures both under their labels in
+// one run and compares them. With one round there are too few samples for any verdict, so it
+// passes; what is checked is that both builds ran as separate, conforming stacks.
+func TestGatePlumbing(t *testing.T) {
+	plan := filepath.Join(t.TempDir(), "tiny-gate.json")
+	if err := os.WriteFile(plan, []byte(`{"name":"tiny-gate","rounds":1,"stacks":["http=nethttp/store=sqlc/json=std/redis=goredis"],
+		"limits":{"max_lag":"5ms","max_late_fraction":0.05,"max_sched_latency":"3ms","max_gc_pause":"3ms"},
+		"workloads":[{"name":"json","workload":"json","mode":"closed","conns":4,"warmup":"1s","duration":"1s"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	chdir(t, "../../..")
+	var stdout, stderr bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := run(ctx, []string{"gate", "-base", "HEAD", "-plan", plan, "-out", out}, &stdout, &stderr); err != nil {
+		t.Fatalf("harness gate: %v\n%s\n%s", err, stdout.String(), stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "gate: pass") {
+		t.Errorf("no verdict:\n%s", stdout.String())
+	}
+	sp, err := spool.Open(filepath.Join(out, "spool"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := sp.Latest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels := map[string]bool{}
+	for _, st := range r.Stacks {
+		labels[st.Label] = st.Conformance.OK()
+	}
+	if !labels["base"] || !labels["new"] || len(labels) != 2 {
+		t.Errorf("stacks by label (conforming): %v", labels)
+	}
+	for _, rec := range r.Records {
+		if rec.Label != "base" && rec.Label != "new" {
+			t.Errorf("a record with label %q", rec.Label)
+		}
+	}
+}
+
 func chdir(t *testing.T, dir string) {
 	t.Helper()
 	old, err := os.Getwd()

@@ -35,11 +35,6 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	// The load generator runs in this process: collect garbage less often, as cmd/loadgen does,
-	// so its own GC pauses do not invalidate trials.
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
 	p, err := choosePlan(*planFile, *quick)
 	if err != nil {
 		return err
@@ -47,66 +42,100 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *aa {
 		p.AA = true
 	}
-	repo, err := repoRoot()
+	env, closeEnv, err := openLab(ctx, *out, stderr)
 	if err != nil {
 		return err
 	}
-	outDir, err := filepath.Abs(*out)
-	if err != nil {
-		return fmt.Errorf("output folder: %w", err)
-	}
-	sp, err := spool.Open(filepath.Join(outDir, "spool"))
-	if err != nil {
-		return err
-	}
-	work, err := os.MkdirTemp(mkdir(outDir), "work-")
-	if err != nil {
-		return fmt.Errorf("making a work folder: %w", err)
-	}
-	defer os.RemoveAll(work)
-
-	cfg := services.ConfigFromEnv()
-	var kafka lab.Kafka
-	if len(cfg.KafkaBrokers) == 0 {
-		stop, k, err := startKafkaProcess(work)
-		if err != nil {
-			return err
-		}
-		defer stop()
-		kafka, cfg.KafkaBrokers = k, k.Brokers
-	}
-	sctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	svc, err := services.Start(sctx, cfg)
-	cancel()
-	if err != nil {
-		return fmt.Errorf("starting services: %w", err)
-	}
-	defer closeServices(svc, stderr)
-	for _, e := range []services.Endpoint{svc.Postgres, svc.Redis, svc.Kafka} {
-		fmt.Fprintf(stderr, "service %-8s %-13s %s\n", e.Service, e.Source, e.URL)
-	}
-	if kafka.Brokers == nil {
-		kafka = lab.Kafka{Brokers: svc.Brokers, PIDs: svc.Kafka.PIDs, Version: svc.Kafka.Version}
-	}
-
-	fmt.Fprintf(stderr, "plan %q: %s\n", p.Name, p.Description)
-	run, runErr := lab.Run(ctx, lab.Config{Plan: p, RepoDir: repo, WorkDir: work, Services: svc, Kafka: kafka,
-		Report: lab.NewReporter(stderr)})
+	defer closeEnv()
+	run, runErr := lab.Run(ctx, env.config(p, stderr))
 	if run == nil {
 		return runErr
 	}
-	path, err := sp.Write(run)
+	return errors.Join(runErr, env.keep(ctx, run, *chMode != "off", stdout, stderr))
+}
+
+// labEnv is what a lab run works in: the repository, the output folder and its spool, a work
+// folder, the services and the Kafka broker.
+type labEnv struct {
+	repo, out, work string
+	sp              *spool.Spool
+	svc             *services.Services
+	kafka           lab.Kafka
+}
+
+// openLab prepares a lab run: folders, Kafka in its own process (unless KAFKA_BROKERS is set), and
+// the other services. The returned function releases them all.
+func openLab(ctx context.Context, out string, stderr io.Writer) (env *labEnv, closeAll func(), err error) {
+	// The load generator runs in this process: collect garbage less often, as cmd/loadgen does,
+	// so its own GC pauses do not invalidate trials.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	env = &labEnv{}
+	if env.repo, err = repoRoot(); err != nil {
+		return nil, nil, err
+	}
+	if env.out, err = filepath.Abs(out); err != nil {
+		return nil, nil, fmt.Errorf("output folder: %w", err)
+	}
+	if env.sp, err = spool.Open(filepath.Join(env.out, "spool")); err != nil {
+		return nil, nil, err
+	}
+	if env.work, err = os.MkdirTemp(mkdir(env.out), "work-"); err != nil {
+		return nil, nil, fmt.Errorf("making a work folder: %w", err)
+	}
+	var closers []func()
+	closeAll = func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	closers = append(closers, func() { os.RemoveAll(env.work) })
+	cfg := services.ConfigFromEnv()
+	if len(cfg.KafkaBrokers) == 0 {
+		stop, k, err := startKafkaProcess(env.work)
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		closers = append(closers, stop)
+		env.kafka, cfg.KafkaBrokers = k, k.Brokers
+	}
+	sctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	env.svc, err = services.Start(sctx, cfg)
+	cancel()
 	if err != nil {
-		return errors.Join(runErr, fmt.Errorf("spooling the run: %w", err))
+		closeAll()
+		return nil, nil, fmt.Errorf("starting services: %w", err)
+	}
+	closers = append(closers, func() { closeServices(env.svc, stderr) })
+	for _, e := range []services.Endpoint{env.svc.Postgres, env.svc.Redis, env.svc.Kafka} {
+		fmt.Fprintf(stderr, "service %-8s %-13s %s\n", e.Service, e.Source, e.URL)
+	}
+	if env.kafka.Brokers == nil {
+		env.kafka = lab.Kafka{Brokers: env.svc.Brokers, PIDs: env.svc.Kafka.PIDs, Version: env.svc.Kafka.Version}
+	}
+	return env, closeAll, nil
+}
+
+// config is the lab configuration of a plan in this environment.
+func (env *labEnv) config(p *plan.Plan, stderr io.Writer) lab.Config {
+	fmt.Fprintf(stderr, "plan %q: %s\n", p.Name, p.Description)
+	return lab.Config{Plan: p, RepoDir: env.repo, WorkDir: env.work, Services: env.svc, Kafka: env.kafka,
+		Report: lab.NewReporter(stderr)}
+}
+
+// keep stores a run: the spool first (always), then ClickHouse, then the report.
+func (env *labEnv) keep(ctx context.Context, run *results.Run, toClickHouse bool, stdout, stderr io.Writer) error {
+	path, err := env.sp.Write(run)
+	if err != nil {
+		return fmt.Errorf("spooling the run: %w", err)
 	}
 	fmt.Fprintf(stderr, "spooled %s\n", path)
-	if *chMode != "off" {
-		publishRun(ctx, sp, run, stderr)
+	if toClickHouse {
+		publishRun(ctx, env.sp, run, stderr)
 	}
-	if err := writeReports(outDir, []*results.Run{run}, stdout, stderr); err != nil {
-		return errors.Join(runErr, err)
-	}
-	return runErr
+	return writeReports(env.out, []*results.Run{run}, stdout, stderr)
 }
 
 func choosePlan(file string, quick bool) (*plan.Plan, error) {
