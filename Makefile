@@ -9,7 +9,7 @@ HARNESS  := $(GO) run ./harness/cmd/harness
 # The io_uring transport links against runtime internals (see ENVIRONMENT.md).
 LDFLAGS  := -ldflags=-checklinkname=0
 
-.PHONY: run serve publish aa test test-deps test-go vet fmt bench bench-loadgen report compare up down generate conform mutants
+.PHONY: run serve publish aa gate test test-deps test-go vet fmt bench bench-loadgen report compare up down generate conform mutants
 
 run: ## the lab's main job on embedded defaults: every stack judged, measured, reported (ARGS="-quick" for a smoke run)
 	$(HARNESS) run $(ARGS)
@@ -49,6 +49,9 @@ publish: ## upload spooled runs to CLICKHOUSE_URL, exactly once
 aa: ## an A/A run (every stack twice) and its noise floor
 	$(HARNESS) run -aa $(ARGS)
 	$(HARNESS) compare -aa latest
+
+gate: ## the regression gate: the parent commit and the working tree side by side (ARGS="-base REF")
+	$(HARNESS) gate $(ARGS)
 
 report: ## rebuild the report from the spool
 	$(HARNESS) report $(ARGS)

@@ -114,7 +114,7 @@ func TestGatePlumbing(t *testing.T) {
 	if err := run(ctx, []string{"gate", "-base", "HEAD", "-plan", plan, "-out", out}, &stdout, &stderr); err != nil {
 		t.Fatalf("harness gate: %v\n%s\n%s", err, stdout.String(), stderr.String())
 	}
-	if !strings.Contains(stdout.String(), "gate: pass") {
+	if !strings.Contains(stdout.String(), "gate: pass") || !strings.Contains(stdout.String(), "gate: judged throughput,cpu/req,errors") {
 		t.Errorf("no verdict:\n%s", stdout.String())
 	}
 	sp, err := spool.Open(filepath.Join(out, "spool"))
@@ -199,4 +199,17 @@ func synthetic(id string, speed float64) *results.Run {
 			StackCPU:  5 * 0.9})
 	}
 	return r
+}
+
+func TestMetricsNamed(t *testing.T) {
+	ms, err := metricsNamed("throughput, cpu/req")
+	if err != nil || len(ms) != 2 || ms[0].Name != "throughput" || ms[1].Name != "cpu/req" {
+		t.Errorf("metricsNamed = %v, %v", ms, err)
+	}
+	if all, err := metricsNamed("all"); err != nil || len(all) < 6 {
+		t.Errorf("all = %v, %v", all, err)
+	}
+	if _, err := metricsNamed("throughput,speed"); err == nil || !strings.Contains(err.Error(), "speed") {
+		t.Errorf("an unknown metric: %v", err)
+	}
 }
