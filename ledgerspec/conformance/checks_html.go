@@ -64,19 +64,11 @@ func checkTxRow(r pageRow, tx ledgerspec.Transaction) error {
 		if li == nil {
 			return fmt.Errorf("%s has no element with %s=%q", where, ledgerspec.HTMLAttrPosting, strconv.Itoa(i))
 		}
-		pw := fmt.Sprintf("posting %d of %s", i, where)
-		for _, f := range []struct{ name, want string }{
-			{ledgerspec.FieldDebitAccount, p.DebitAccountID},
-			{ledgerspec.FieldCreditAccount, p.CreditAccountID},
-			{ledgerspec.FieldAmount, ledgerspec.FormatAmount(p.Amount)},
-		} {
-			got, err := fieldText(li, f.name, pw)
-			if err != nil {
-				return err
-			}
-			if got != f.want {
-				return fmt.Errorf("%s shows %s %q, want %q", pw, f.name, got, f.want)
-			}
+		if err := wantFields(li, fmt.Sprintf("posting %d of %s", i, where),
+			fieldWant{ledgerspec.FieldDebitAccount, p.DebitAccountID},
+			fieldWant{ledgerspec.FieldCreditAccount, p.CreditAccountID},
+			fieldWant{ledgerspec.FieldAmount, ledgerspec.FormatAmount(p.Amount)}); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -109,23 +101,12 @@ func wantRows(root *html.Node, want []ledgerspec.Transaction, where string) erro
 
 // checkAccountRow compares an account row with the account.
 func checkAccountRow(row *html.Node, a ledgerspec.Account) error {
-	where := fmt.Sprintf("the row of account %s", a.ID)
-	for _, f := range []struct{ name, want string }{
-		{ledgerspec.FieldName, a.Name},
-		{ledgerspec.FieldLedger, a.Ledger},
-		{ledgerspec.FieldDebitsPosted, ledgerspec.FormatAmount(a.DebitsPosted)},
-		{ledgerspec.FieldCreditsPosted, ledgerspec.FormatAmount(a.CreditsPosted)},
-		{ledgerspec.FieldBalance, ledgerspec.FormatAmount(a.Balance)},
-	} {
-		got, err := fieldText(row, f.name, where)
-		if err != nil {
-			return err
-		}
-		if got != f.want {
-			return fmt.Errorf("%s shows %s %q, want exactly %q", where, f.name, got, f.want)
-		}
-	}
-	return nil
+	return wantFields(row, fmt.Sprintf("the row of account %s", a.ID),
+		fieldWant{ledgerspec.FieldName, a.Name},
+		fieldWant{ledgerspec.FieldLedger, a.Ledger},
+		fieldWant{ledgerspec.FieldDebitsPosted, ledgerspec.FormatAmount(a.DebitsPosted)},
+		fieldWant{ledgerspec.FieldCreditsPosted, ledgerspec.FormatAmount(a.CreditsPosted)},
+		fieldWant{ledgerspec.FieldBalance, ledgerspec.FormatAmount(a.Balance)})
 }
 
 // wantAccountRows checks that root lists exactly the accounts, in that order, each row complete.
@@ -264,17 +245,10 @@ func checkHTMLLedgerPage(e *env) error {
 	if err != nil {
 		return err
 	}
-	for _, t := range []struct{ name, want string }{
-		{ledgerspec.FieldTotalDebits, ledgerspec.FormatAmountDigits(b.TotalDebits.String())},
-		{ledgerspec.FieldTotalCredits, ledgerspec.FormatAmountDigits(b.TotalCredits.String())},
-	} {
-		got, err := fieldText(acc, t.name, "#accounts")
-		if err != nil {
-			return x.fail("%v", err)
-		}
-		if got != t.want {
-			return x.fail("#accounts showing %s %q; got %q", t.name, t.want, got)
-		}
+	if err := wantFields(acc, "#accounts",
+		fieldWant{ledgerspec.FieldTotalDebits, ledgerspec.FormatAmountDigits(b.TotalDebits.String())},
+		fieldWant{ledgerspec.FieldTotalCredits, ledgerspec.FormatAmountDigits(b.TotalCredits.String())}); err != nil {
+		return x.fail("the ledger's totals: %v", err)
 	}
 	txs := byID(doc, ledgerspec.HTMLIDTransactions)
 	if txs == nil {
@@ -922,14 +896,9 @@ func checkHTMLLedgerManyAccounts(e *env) error {
 	if err := wantAccountRows(acc, f.accounts, "#accounts"); err != nil {
 		return x.fail("the first %d accounts by id: %v", ledgerspec.HTMLLedgerAccounts, err)
 	}
-	for _, name := range []string{ledgerspec.FieldTotalDebits, ledgerspec.FieldTotalCredits} {
-		got, err := fieldText(acc, name, "#accounts")
-		if err != nil {
-			return x.fail("%v", err)
-		}
-		if want := ledgerspec.FormatAmount(705); got != want {
-			return x.fail("%s %q over every account of the ledger, listed or not; got %q", name, want, got)
-		}
+	total := ledgerspec.FormatAmount(705)
+	if err := wantFields(acc, "#accounts", fieldWant{ledgerspec.FieldTotalDebits, total}, fieldWant{ledgerspec.FieldTotalCredits, total}); err != nil {
+		return x.fail("totals over every account of the ledger, listed or not: %v", err)
 	}
 	return nil
 }

@@ -387,14 +387,9 @@ func checkBalancesExactTotals(e *env) error {
 	if acc == nil {
 		return x.fail("an element with id %q", ledgerspec.HTMLIDAccounts)
 	}
-	for _, name := range []string{ledgerspec.FieldTotalDebits, ledgerspec.FieldTotalCredits} {
-		got, err := fieldText(acc, name, "#"+ledgerspec.HTMLIDAccounts)
-		if err != nil {
-			return x.fail("%v", err)
-		}
-		if got != ledgerspec.FormatAmountDigits(want) {
-			return x.fail("%s %q; got %q", name, ledgerspec.FormatAmountDigits(want), got)
-		}
+	total := ledgerspec.FormatAmountDigits(want)
+	if err := wantFields(acc, "#"+ledgerspec.HTMLIDAccounts, fieldWant{ledgerspec.FieldTotalDebits, total}, fieldWant{ledgerspec.FieldTotalCredits, total}); err != nil {
+		return x.fail("the exact totals: %v", err)
 	}
 	return nil
 }

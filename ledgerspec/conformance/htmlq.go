@@ -142,6 +142,23 @@ func fieldText(n *html.Node, name, where string) (string, error) {
 	return text(f), nil
 }
 
+// fieldWant is a data-field's name and the text it must show.
+type fieldWant struct{ name, want string }
+
+// wantFields checks that n's data-fields show exactly the wanted texts.
+func wantFields(n *html.Node, where string, fields ...fieldWant) error {
+	for _, f := range fields {
+		got, err := fieldText(n, f.name, where)
+		if err != nil {
+			return err
+		}
+		if got != f.want {
+			return fmt.Errorf("%s shows %s %q, want exactly %q", where, f.name, got, f.want)
+		}
+	}
+	return nil
+}
+
 // rawTags returns the start tags of a markup, as the tokenizer reads them (doctype included as
 // "!doctype").
 func rawTags(b []byte) []string {
