@@ -147,7 +147,7 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 			if err := ctx.Err(); err != nil {
 				return l.finish(), err
 			}
-			l.session(ctx, u, round, len(p.Workloads), func(sp *stackProcess, db string) {
+			l.session(ctx, u, round, p.Workloads, func(sp *stackProcess, db string) {
 				for wi, w := range p.Workloads {
 					t := trialInfo{runID: l.run.ID, unit: u, workload: w.Name, kind: w.Workload, round: round, trial: l.trial}
 					l.trial++
@@ -162,7 +162,7 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 				if err := ctx.Err(); err != nil {
 					return l.finish(), err
 				}
-				l.session(ctx, u, round, 1, func(sp *stackProcess, db string) {
+				l.session(ctx, u, round, []plan.Workload{s.Workload}, func(sp *stackProcess, db string) {
 					t := trialInfo{runID: l.run.ID, unit: u, workload: s.Name, kind: s.Workload.Workload, round: round, trial: l.trial}
 					l.trial++
 					l.add(l.sweep(ctx, sp, db, t, s, runTag(round, 90+si), seedOf(p.Seed, round)))
@@ -300,8 +300,8 @@ func (l *lab) describe(info *results.StackInfo, bin string) {
 }
 
 // session runs fn against a fresh stack process on a fresh database, and cleans up after it. A
-// stack that does not start gets a failed record for each of its trials.
-func (l *lab) session(ctx context.Context, u unit, round, trials int, fn func(sp *stackProcess, db string)) {
+// stack that does not start gets a failed record for each of the trials it would have run.
+func (l *lab) session(ctx context.Context, u unit, round int, trials []plan.Workload, fn func(sp *stackProcess, db string)) {
 	svc := l.cfg.Services
 	dsn, drop, err := svc.NewDatabase(ctx, "lab_"+strings.ReplaceAll(l.run.ID[len(l.run.ID)-6:], "-", ""))
 	if err != nil {
@@ -330,10 +330,11 @@ func (l *lab) session(ctx context.Context, u unit, round, trials int, fn func(sp
 	}
 }
 
-func (l *lab) sessionFailed(u unit, round, trials int, err error) {
+func (l *lab) sessionFailed(u unit, round int, trials []plan.Workload, err error) {
 	l.note("%s round %d: %v", u.key(), round, err)
-	for range trials {
-		l.add([]results.Record{failedRecord(trialInfo{runID: l.run.ID, unit: u, workload: "(not started)", round: round, trial: l.trial}, "", 0, err)})
+	for _, w := range trials {
+		t := trialInfo{runID: l.run.ID, unit: u, workload: w.Name, kind: w.Workload, round: round, trial: l.trial}
+		l.add([]results.Record{failedRecord(t, w.Mode, w.Rate, err)})
 		l.trial++
 		l.report.Skip(1)
 	}
@@ -354,7 +355,7 @@ func safeName(s string) string {
 // conform starts a stack on a fresh database and runs the conformance suite against it.
 func (l *lab) conform(ctx context.Context, u unit) results.Conformance {
 	var c results.Conformance
-	l.session(ctx, u, -1, 0, func(sp *stackProcess, _ string) {
+	l.session(ctx, u, -1, nil, func(sp *stackProcess, _ string) {
 		target := conformance.Target{URL: sp.url}
 		if len(l.cfg.Kafka.Brokers) > 0 {
 			log, err := kafkalog.Open(l.cfg.Kafka.Brokers)

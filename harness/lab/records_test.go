@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"stacklab/harness/plan"
 	"stacklab/loadgen"
+	"stacklab/results"
 	"stacklab/stacks"
 )
 
@@ -75,5 +77,26 @@ func TestFailedRecord(t *testing.T) {
 	r := failedRecord(trialInfo{runID: "r", unit: u, workload: "transfer@150", round: 1}, "open", 150, errors.New("connection refused"))
 	if r.Valid || r.Op != "all" || r.RequestedRate != 150 || len(r.InvalidReasons) != 1 || !strings.Contains(r.InvalidReasons[0], "connection refused") {
 		t.Errorf("failed record: %+v", r)
+	}
+}
+
+// A stack that does not start gets an invalid record under each workload it would have run, so
+// the report shows the failure where its numbers would have been.
+func TestSessionFailedRecords(t *testing.T) {
+	l := &lab{run: results.NewRun("run1", time.Now()), report: Discard{}, trial: 4}
+	u := unit{spec: stacks.Spec{HTTP: "nethttp", Store: "sqlc", JSON: "std", Redis: "goredis"}, label: "b"}
+	ws := []plan.Workload{{Name: "json", Workload: "json", Mode: "closed"}, {Name: "mix@200", Workload: "ledger-mix", Mode: "open", Rate: 200}}
+	l.sessionFailed(u, 2, ws, errors.New("exited before serving"))
+	if len(l.run.Records) != 2 || len(l.run.Notes) != 1 || l.trial != 6 {
+		t.Fatalf("records %d, notes %v, next trial %d", len(l.run.Records), l.run.Notes, l.trial)
+	}
+	for i, r := range l.run.Records {
+		if r.Workload != ws[i].Name || r.WorkloadKind != ws[i].Workload || r.Mode != ws[i].Mode || r.Round != 2 || r.Trial != 4+i ||
+			r.Label != "b" || r.Valid || !strings.Contains(r.InvalidReasons[0], "exited before serving") {
+			t.Errorf("record %d: %+v", i, r)
+		}
+	}
+	if l.run.Records[1].RequestedRate != 200 || l.run.Records[0].RequestedRate != 0 {
+		t.Errorf("requested rates: %v, %v", l.run.Records[0].RequestedRate, l.run.Records[1].RequestedRate)
 	}
 }
