@@ -108,6 +108,7 @@ type terminal struct {
 	p       *mpb.Progress
 	overall *mpb.Bar
 	trial   *mpb.Bar
+	total   int64 // the running trial's bar length, tenths of a second
 	c       counter
 	mu      sync.Mutex
 	last    loadgen.Progress
@@ -139,6 +140,7 @@ func (t *terminal) TrialStart(desc string, planned time.Duration) {
 	t.mu.Lock()
 	t.last = loadgen.Progress{}
 	t.mu.Unlock()
+	t.total = total
 	t.trial = t.p.AddBar(total, mpb.BarRemoveOnComplete(),
 		mpb.PrependDecorators(decor.Name(desc+" ")),
 		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string {
@@ -155,8 +157,8 @@ func (t *terminal) Progress(p loadgen.Progress) {
 	t.mu.Lock()
 	t.last = p
 	t.mu.Unlock()
-	if t.trial != nil {
-		t.trial.SetCurrent(min(int64(p.Elapsed/(100*time.Millisecond)), t.trial.Current()+1000))
+	if t.trial != nil { // the bar completes when the trial ends, not when its planned time has passed
+		t.trial.SetCurrent(min(int64(p.Elapsed/(100*time.Millisecond)), t.total-1))
 	}
 }
 
