@@ -26,37 +26,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 module=$(dirname "$here")
 command -v wrk >/dev/null || { echo "vs-wrk: wrk is not installed (apt-get install -y wrk)" >&2; exit 1; }
 
-tmp=$(mktemp -d)
-srvpid=""
-cleanup() {
-	if [ -n "$srvpid" ]; then kill "$srvpid" 2>/dev/null || true; wait "$srvpid" 2>/dev/null || true; fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-
-(cd "$module" && go build -o "$tmp/loadgen" ./cmd/loadgen && go build -o "$tmp/benchsrv" ./cmd/benchsrv)
-
-srvcpu="" clicpu=""
-if [ "$PIN" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
-	srvcpu="taskset -c 0" clicpu="taskset -c 1"
-fi
-
-case "$SERVER" in
-http://*) url=$SERVER ;;
-canned | nethttp)
-	flag=""
-	[ "$SERVER" = canned ] && flag=-canned
-	$srvcpu "$tmp/benchsrv" -addr 127.0.0.1:0 $flag >"$tmp/srv.log" 2>&1 &
-	srvpid=$!
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		grep -q "serving on" "$tmp/srv.log" && break
-		sleep 0.2
-	done
-	url=$(sed -n 's/.*serving on \(http:[^ ]*\).*/\1/p' "$tmp/srv.log")
-	[ -n "$url" ] || { echo "vs-wrk: benchsrv did not start:" >&2; cat "$tmp/srv.log" >&2; exit 1; }
-	;;
-*) echo "vs-wrk: SERVER must be canned, nethttp or http://host:port" >&2; exit 1 ;;
-esac
+NAME=vs-wrk
+. "$here/common.sh"
 
 run_wrk() {
 	$clicpu wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "$url/bench/plaintext" >"$tmp/wrk.txt"
