@@ -175,6 +175,19 @@ func newest(txs []ledgerspec.Transaction, account string, n int) []ledgerspec.Tr
 	return out
 }
 
+// ledgerPage gets a ledger's full page and parses it.
+func (e *env) ledgerPage(ledger string) (*exchange, *html.Node, error) {
+	x, err := e.get(ledgerspec.LedgerPagePath(ledger), nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	doc, err := x.fullPage()
+	if err != nil {
+		return nil, nil, err
+	}
+	return x, doc, nil
+}
+
 // reload reads the fixture's accounts again (their counters), sorted by id.
 func (e *env) reload(f *pageFixture) error {
 	for i, a := range f.accounts {
@@ -226,11 +239,7 @@ func checkHTMLLedgerPage(e *env) error {
 	if err != nil {
 		return err
 	}
-	x, err := e.get(ledgerspec.LedgerPagePath(f.L), nil)
-	if err != nil {
-		return err
-	}
-	doc, err := x.fullPage()
+	x, doc, err := e.ledgerPage(f.L)
 	if err != nil {
 		return err
 	}
@@ -576,11 +585,7 @@ func checkHTMLAmounts(e *env) error {
 	if err := e.reload(f); err != nil {
 		return err
 	}
-	x, err := e.get(ledgerspec.LedgerPagePath(L), nil)
-	if err != nil {
-		return err
-	}
-	doc, err := x.fullPage()
+	x, doc, err := e.ledgerPage(L)
 	if err != nil {
 		return err
 	}
@@ -808,11 +813,7 @@ func checkHTMLEscaping(e *env) error {
 	if err := e.reload(f); err != nil {
 		return err
 	}
-	x, err := e.get(ledgerspec.LedgerPagePath(L), nil)
-	if err != nil {
-		return err
-	}
-	doc, err := x.fullPage()
+	x, doc, err := e.ledgerPage(L)
 	if err != nil {
 		return err
 	}
@@ -884,11 +885,7 @@ func checkHTMLLedgerManyAccounts(e *env) error {
 	if err := e.reload(f); err != nil {
 		return err
 	}
-	x, err := e.get(ledgerspec.LedgerPagePath(L), nil)
-	if err != nil {
-		return err
-	}
-	doc, err := x.fullPage()
+	x, doc, err := e.ledgerPage(L)
 	if err != nil {
 		return err
 	}

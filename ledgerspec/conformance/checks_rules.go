@@ -375,11 +375,7 @@ func checkBalancesExactTotals(e *env) error {
 		return x.fail("total_debits and total_credits exactly %s (beyond int64)", want)
 	}
 	// The ledger page shows the same totals.
-	x, err = e.get(ledgerspec.LedgerPagePath(L), nil)
-	if err != nil {
-		return err
-	}
-	doc, err := x.fullPage()
+	x, doc, err := e.ledgerPage(L)
 	if err != nil {
 		return err
 	}
