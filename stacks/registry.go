@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"maps"
 	"slices"
@@ -38,7 +39,9 @@ type CacheConfig struct {
 	AccountTTL time.Duration
 }
 
-// The parts, by name. A stack is one name from each map; adding a part is one line here.
+// The parts, by name. A stack is one name from each map; adding a part is one line here. Nothing
+// else in the lab lists parts or dimensions: tests, plans, records and reports range over these
+// maps and over Dimensions.
 var (
 	Transports = map[string]transport.New{
 		"nethttp": nethttp.New,
@@ -59,6 +62,44 @@ var (
 	}
 )
 
+// Dimensions are the axes of the matrix, in the order they appear in stack names. Each names its
+// key (in stack names, cmd/stack's flags and results), what it varies, the part of the baseline
+// stack, and the registry map that holds its parts.
+var Dimensions = []Dimension{
+	{Key: "http", Title: "HTTP transport", Baseline: "nethttp",
+		parts: func() []string { return keys(Transports) }, field: func(s *Spec) *string { return &s.HTTP }},
+	{Key: "store", Title: "data access on PostgreSQL", Baseline: "sqlc",
+		parts: func() []string { return keys(Stores) }, field: func(s *Spec) *string { return &s.Store }},
+	{Key: "json", Title: "JSON codec", Baseline: "std",
+		parts: func() []string { return keys(Codecs) }, field: func(s *Spec) *string { return &s.JSON }},
+	{Key: "redis", Title: "Redis client", Baseline: "goredis",
+		parts: func() []string { return keys(Caches) }, field: func(s *Spec) *string { return &s.Redis }},
+}
+
+// Dimension is one axis of the matrix.
+type Dimension struct {
+	// Key names the dimension in stack names ("http=nethttp"), flags and results.
+	Key string
+	// Title says what the dimension varies.
+	Title string
+	// Baseline is the dimension's part in the baseline stack, against which variants are measured.
+	Baseline string
+	parts    func() []string
+	field    func(*Spec) *string
+}
+
+// DimensionOf returns the dimension with the given key.
+func DimensionOf(key string) (Dimension, bool) {
+	i := slices.IndexFunc(Dimensions, func(d Dimension) bool { return d.Key == key })
+	if i < 0 {
+		return Dimension{}, false
+	}
+	return Dimensions[i], true
+}
+
+// Parts lists the dimension's parts, sorted.
+func (d Dimension) Parts() []string { return d.parts() }
+
 // noTypedNil returns a part as its port, and a nil port (not a typed nil pointer) on error.
 func noTypedNil[I any, P any](p P, err error) (I, error) {
 	var zero I
@@ -73,72 +114,194 @@ type Spec struct {
 	HTTP, Store, JSON, Redis string
 }
 
+// Baseline is the stack every variant is measured against: each dimension's Baseline part.
+func Baseline() Spec {
+	var s Spec
+	for _, d := range Dimensions {
+		*d.field(&s) = d.Baseline
+	}
+	return s
+}
+
+// Get returns the part of the dimension key ("" for an unknown key).
+func (s Spec) Get(key string) string {
+	for _, d := range Dimensions {
+		if d.Key == key {
+			return *d.field(&s)
+		}
+	}
+	return ""
+}
+
+// With returns s with the part of dimension key replaced by part.
+func (s Spec) With(key, part string) Spec {
+	for _, d := range Dimensions {
+		if d.Key == key {
+			*d.field(&s) = part
+		}
+	}
+	return s
+}
+
+// Parts maps each dimension's key to the stack's part.
+func (s Spec) Parts() map[string]string {
+	m := make(map[string]string, len(Dimensions))
+	for _, d := range Dimensions {
+		m[d.Key] = *d.field(&s)
+	}
+	return m
+}
+
 // Name is the stack's name in results, in Go benchmark key=value form, e.g.
 // "http=nethttp/store=sqlc/json=std/redis=goredis".
 func (s Spec) Name() string {
-	return "http=" + s.HTTP + "/store=" + s.Store + "/json=" + s.JSON + "/redis=" + s.Redis
+	kv := make([]string, len(Dimensions))
+	for i, d := range Dimensions {
+		kv[i] = d.Key + "=" + *d.field(&s)
+	}
+	return strings.Join(kv, "/")
 }
 
 func (s Spec) String() string { return s.Name() }
 
 // Validate reports an unknown part, listing the known ones.
 func (s Spec) Validate() error {
-	for _, d := range []struct {
-		dim, name string
-		known     []string
-	}{
-		{"http", s.HTTP, keys(Transports)}, {"store", s.Store, keys(Stores)},
-		{"json", s.JSON, keys(Codecs)}, {"redis", s.Redis, keys(Caches)},
-	} {
-		if !slices.Contains(d.known, d.name) {
-			return fmt.Errorf("unknown %s part %q (known: %s)", d.dim, d.name, strings.Join(d.known, ", "))
+	for _, d := range Dimensions {
+		part, known := *d.field(&s), d.Parts()
+		if !slices.Contains(known, part) {
+			return fmt.Errorf("unknown %s part %q (known: %s)", d.Key, part, strings.Join(known, ", "))
 		}
 	}
 	return nil
 }
 
-// ParseSpec reads a Name ("http=…/store=…/json=…/redis=…", any order, every dimension once).
+// namePattern is how a stack name is written, for messages.
+func namePattern() string {
+	kv := make([]string, len(Dimensions))
+	for i, d := range Dimensions {
+		kv[i] = d.Key + "=…"
+	}
+	return strings.Join(kv, "/")
+}
+
+// ParseSpec reads a Name (dimensions in any order, each once) and validates its parts.
 func ParseSpec(name string) (Spec, error) {
 	var s Spec
 	seen := map[string]bool{}
 	for _, kv := range strings.Split(name, "/") {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || seen[k] {
-			return Spec{}, fmt.Errorf("stack name %q: want http=…/store=…/json=…/redis=…", name)
+			return Spec{}, fmt.Errorf("stack name %q: want %s", name, namePattern())
 		}
-		seen[k] = true
-		switch k {
-		case "http":
-			s.HTTP = v
-		case "store":
-			s.Store = v
-		case "json":
-			s.JSON = v
-		case "redis":
-			s.Redis = v
-		default:
+		d, ok := DimensionOf(k)
+		if !ok {
 			return Spec{}, fmt.Errorf("stack name %q: unknown dimension %q", name, k)
 		}
+		seen[k] = true
+		*d.field(&s) = v
 	}
-	if len(seen) != 4 {
-		return Spec{}, fmt.Errorf("stack name %q: want all of http, store, json, redis", name)
+	if len(seen) != len(Dimensions) {
+		return Spec{}, fmt.Errorf("stack name %q: want every dimension: %s", name, namePattern())
 	}
 	return s, s.Validate()
 }
 
+// SpecFlags registers a flag per dimension on fs (-http, -store, …, defaulting to the baseline) and
+// -stack, a whole stack name that overrides them. Call the returned func after fs.Parse.
+func SpecFlags(fs *flag.FlagSet) func() (Spec, error) {
+	s := Baseline()
+	for _, d := range Dimensions {
+		fs.StringVar(d.field(&s), d.Key, d.Baseline, fmt.Sprintf("%s (%s)", d.Title, strings.Join(d.Parts(), ", ")))
+	}
+	name := fs.String("stack", "", "a whole stack name ("+namePattern()+"); overrides the per-dimension flags")
+	return func() (Spec, error) {
+		if *name != "" {
+			return ParseSpec(*name)
+		}
+		return s, s.Validate()
+	}
+}
+
 // All lists every combination of parts, sorted by name.
 func All() []Spec {
-	var all []Spec
-	for _, h := range keys(Transports) {
-		for _, st := range keys(Stores) {
-			for _, j := range keys(Codecs) {
-				for _, r := range keys(Caches) {
-					all = append(all, Spec{h, st, j, r})
-				}
+	all := []Spec{{}}
+	for _, d := range Dimensions {
+		var next []Spec
+		for _, s := range all {
+			for _, p := range d.Parts() {
+				next = append(next, s.With(d.Key, p))
+			}
+		}
+		all = next
+	}
+	slices.SortFunc(all, func(a, b Spec) int { return strings.Compare(a.Name(), b.Name()) })
+	return all
+}
+
+// Variants lists the baseline and, for every dimension, each of its other parts with the rest of
+// the baseline held fixed: the one-factor-at-a-time design that answers "what does this part
+// change against the baseline's". Baseline first, then by dimension and part.
+func Variants() []Spec {
+	base := Baseline()
+	out := []Spec{base}
+	for _, d := range Dimensions {
+		for _, p := range d.Parts() {
+			if p != d.Baseline {
+				out = append(out, base.With(d.Key, p))
 			}
 		}
 	}
-	return all
+	return out
+}
+
+// Covering lists stacks such that every pair of parts from two different dimensions appears
+// together in at least one of them (a pairwise covering set, so also every part), starting with
+// the baseline. It is
+// built greedily and deterministically: each next stack is the one, among all combinations, that
+// covers the most pairs not yet covered (ties go to the first by name).
+func Covering() []Spec {
+	type pair struct{ a, b string } // "key=part" of two dimensions, a's dimension first
+	pairsOf := func(s Spec) []pair {
+		var ps []pair
+		for i, d := range Dimensions {
+			ps = append(ps, pair{d.Key + "=" + s.Get(d.Key), ""}) // every part at least once
+			for _, e := range Dimensions[i+1:] {
+				ps = append(ps, pair{d.Key + "=" + s.Get(d.Key), e.Key + "=" + s.Get(e.Key)})
+			}
+		}
+		return ps
+	}
+	uncovered := map[pair]bool{}
+	all := All()
+	for _, s := range all {
+		for _, p := range pairsOf(s) {
+			uncovered[p] = true
+		}
+	}
+	var out []Spec
+	take := func(s Spec) {
+		out = append(out, s)
+		for _, p := range pairsOf(s) {
+			delete(uncovered, p)
+		}
+	}
+	take(Baseline())
+	for len(uncovered) > 0 {
+		best, bestGain := -1, 0
+		for i, s := range all {
+			gain := 0
+			for _, p := range pairsOf(s) {
+				if uncovered[p] {
+					gain++
+				}
+			}
+			if gain > bestGain {
+				best, bestGain = i, gain
+			}
+		}
+		take(all[best])
+	}
+	return out
 }
 
 func keys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

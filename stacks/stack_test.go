@@ -2,6 +2,7 @@ package stacks_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"net"
 	"strings"
@@ -85,13 +86,33 @@ func eventLog(t *testing.T, brokers []string) *kafkalog.Log {
 	return l
 }
 
-// TestConformance judges the stacks of this module with the conformance suite, on real PostgreSQL,
-// Redis and kfake, one subtest per stack and one sub-subtest per check.
+var stacksFlag = flag.String("stacks", "", "comma-separated stack names for TestConformance to judge "+
+	"instead of the pairwise covering set; \"all\" judges every combination")
+
+// judged is what TestConformance judges: by default the registry's pairwise covering set (every
+// pair of parts of two dimensions in at least one stack), else the stacks named by -stacks.
+func judged(t *testing.T) []stacks.Spec {
+	switch *stacksFlag {
+	case "":
+		return stacks.Covering()
+	case "all":
+		return stacks.All()
+	}
+	var specs []stacks.Spec
+	for _, name := range strings.Split(*stacksFlag, ",") {
+		spec, err := stacks.ParseSpec(strings.TrimSpace(name))
+		if err != nil {
+			t.Fatalf("-stacks: %v", err)
+		}
+		specs = append(specs, spec)
+	}
+	return specs
+}
+
+// TestConformance judges stacks with the conformance suite, on real PostgreSQL, Redis and kfake,
+// one subtest per stack and one sub-subtest per check.
 func TestConformance(t *testing.T) {
-	for _, spec := range []stacks.Spec{
-		{HTTP: "nethttp", Store: "sqlc", JSON: "std", Redis: "goredis"},
-		{HTTP: "nethttp", Store: "sqlc", JSON: "sonic", Redis: "goredis"},
-	} {
+	for _, spec := range judged(t) {
 		t.Run(spec.Name(), func(t *testing.T) {
 			svc := newServices(t)
 			st := start(t, spec, svc.cfg)
@@ -100,7 +121,7 @@ func TestConformance(t *testing.T) {
 	}
 }
 
-var defaultSpec = stacks.Spec{HTTP: "nethttp", Store: "sqlc", JSON: "std", Redis: "goredis"}
+var defaultSpec = stacks.Baseline()
 
 // setupLedger creates a source and a sink account in a fresh ledger and returns their ids.
 func setupLedger(t *testing.T, c *ledgerspec.Client, ledger string) (string, string) {

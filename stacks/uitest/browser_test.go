@@ -19,12 +19,11 @@ import (
 
 const chromium = "/usr/bin/chromium"
 
-// serve runs the default stack on a fresh database and returns its base URL.
-func serve(t *testing.T) string {
+// serve runs a stack on a fresh database and returns its base URL.
+func serve(t *testing.T, spec stacks.Spec) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	spec := stacks.Spec{HTTP: "nethttp", Store: "sqlc", JSON: "std", Redis: "goredis"}
 	st, err := stacks.Open(ctx, spec, stacks.Config{DatabaseURL: pgtest.Database(t), RedisURL: redistest.URL(t), RedisPrefix: redistest.Prefix(t)})
 	if err != nil {
 		t.Fatalf("opening %s: %v", spec, err)
@@ -105,8 +104,18 @@ func fill(ctx context.Context, debit, credit, amount, description string) error 
 	return chromedp.Do(ctx, append(steps, chromedp.Click(`#transfer-form button[type="submit"]`))...)
 }
 
+// TestTransferThroughTheForm drives the ledger page in Chromium through every transport (the part
+// that moves the page's bytes and headers), the other parts held at the baseline.
 func TestTransferThroughTheForm(t *testing.T) {
-	base := serve(t)
+	http, _ := stacks.DimensionOf("http")
+	for _, part := range http.Parts() {
+		spec := stacks.Baseline().With("http", part)
+		t.Run(spec.Name(), func(t *testing.T) { transferThroughTheForm(t, spec) })
+	}
+}
+
+func transferThroughTheForm(t *testing.T, spec stacks.Spec) {
+	base := serve(t, spec)
 	c := ledgerspec.NewClient(base, nil)
 	ctx := context.Background()
 	for _, a := range []ledgerspec.NewAccount{

@@ -46,11 +46,7 @@ func main() {
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("stack", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var spec stacks.Spec
-	fs.StringVar(&spec.HTTP, "http", "nethttp", "HTTP transport")
-	fs.StringVar(&spec.Store, "store", "sqlc", "data access on PostgreSQL")
-	fs.StringVar(&spec.JSON, "json", "std", "JSON codec")
-	fs.StringVar(&spec.Redis, "redis", "goredis", "Redis client")
+	specOf := stacks.SpecFlags(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	dbConns := fs.Int("db-conns", 0, "PostgreSQL pool size (0: 4 × GOMAXPROCS, at least 8)")
 	redisConns := fs.Int("redis-conns", 0, "Redis pool size (0: the client's default)")
@@ -59,6 +55,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	list := fs.Bool("list", false, "print every stack name and exit")
 	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this loopback address (e.g. 127.0.0.1:6060); off by default")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	spec, err := specOf()
+	if err != nil {
 		return err
 	}
 	if *list {
@@ -80,7 +80,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if b := strings.TrimSpace(getenv("KAFKA_BROKERS")); b != "" {
 		cfg.KafkaBrokers = strings.Split(b, ",")
 	}
-	var err error
 	if cfg.VelocityLimit, err = envInt(getenv, ledgerspec.EnvVelocityLimit); err != nil {
 		return err
 	}
