@@ -222,6 +222,14 @@ func SpecFlags(fs *flag.FlagSet) func() (Spec, error) {
 	}
 }
 
+// Sets are the named sets of stacks a plan or a test can ask for instead of naming stacks.
+var Sets = map[string]func() []Spec{
+	"all":      All,
+	"covering": Covering,
+	"variants": Variants,
+	"baseline": func() []Spec { return []Spec{Baseline()} },
+}
+
 // All lists every combination of parts, sorted by name.
 func All() []Spec {
 	all := []Spec{{}}

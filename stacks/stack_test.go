@@ -86,17 +86,14 @@ func eventLog(t *testing.T, brokers []string) *kafkalog.Log {
 	return l
 }
 
-var stacksFlag = flag.String("stacks", "", "comma-separated stack names for TestConformance to judge "+
-	"instead of the pairwise covering set; \"all\" judges every combination")
+var stacksFlag = flag.String("stacks", "covering", "what TestConformance judges: comma-separated stack "+
+	"names, or a set of stacks.Sets (covering: every pair of parts of two dimensions in one stack; all; variants)")
 
-// judged is what TestConformance judges: by default the registry's pairwise covering set (every
-// pair of parts of two dimensions in at least one stack), else the stacks named by -stacks.
+// judged is what TestConformance judges: by default the registry's pairwise covering set, else
+// the stacks named by -stacks.
 func judged(t *testing.T) []stacks.Spec {
-	switch *stacksFlag {
-	case "":
-		return stacks.Covering()
-	case "all":
-		return stacks.All()
+	if set, ok := stacks.Sets[*stacksFlag]; ok {
+		return set()
 	}
 	var specs []stacks.Spec
 	for _, name := range strings.Split(*stacksFlag, ",") {

@@ -187,14 +187,15 @@ func (l *lab) note(format string, args ...any) {
 	l.report.Step("note: " + msg)
 }
 
-// resolveStacks turns the plan's stack names into specs; "all" is every combination.
+// resolveStacks turns the plan's stack names into specs; the names of stacks.Sets ("all",
+// "covering", "variants", "baseline") stand for their stacks.
 func resolveStacks(names []string) ([]stacks.Spec, error) {
 	var specs []stacks.Spec
 	seen := map[string]bool{}
 	for _, n := range names {
 		var add []stacks.Spec
-		if n == "all" {
-			add = stacks.All()
+		if set, ok := stacks.Sets[n]; ok {
+			add = set()
 		} else {
 			s, err := stacks.ParseSpec(n)
 			if err != nil {

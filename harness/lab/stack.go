@@ -3,9 +3,9 @@ package lab
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -32,14 +32,25 @@ type stackEnv struct {
 	dbConns     int
 }
 
-var servingLine = regexp.MustCompile(`serving \S+ on (http://127\.0\.0\.1:\d+)`)
-
-// startStack starts the stack binary for spec and waits until it answers. The process gets a fixed
-// GOMAXPROCS and nothing from the lab's environment but PATH and HOME.
+// startStack starts the stack binary for spec and waits until it answers. The lab makes the
+// listening socket and hands it to the process (-listen-fd), so the address is known from the
+// start and nothing is read from the process's output. The process gets a fixed GOMAXPROCS and
+// nothing from the lab's environment but PATH and HOME.
 func startStack(ctx context.Context, bin string, spec stacks.Spec, env stackEnv, logPath string) (*stackProcess, error) {
-	args := []string{"-http", spec.HTTP, "-store", spec.Store, "-json", spec.JSON, "-redis", spec.Redis,
-		"-addr", "127.0.0.1:0", "-db-conns", strconv.Itoa(env.dbConns), "-redis-prefix", env.redisPrefix}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("stack %s: listening: %w", spec.Name(), err)
+	}
+	defer ln.Close() // the child holds its own copy
+	sock, err := ln.(*net.TCPListener).File()
+	if err != nil {
+		return nil, fmt.Errorf("stack %s: the listener's descriptor: %w", spec.Name(), err)
+	}
+	defer sock.Close()
+	args := []string{"-stack", spec.Name(), "-listen-fd", "3",
+		"-db-conns", strconv.Itoa(env.dbConns), "-redis-prefix", env.redisPrefix}
 	c, err := proc.Start(proc.Options{Service: "stack " + spec.Name(), Path: bin, Args: args, LogPath: logPath,
+		ExtraFiles: []*os.File{sock},
 		Env: []string{
 			"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
 			"GOMAXPROCS=" + strconv.Itoa(env.gomaxprocs),
@@ -49,23 +60,9 @@ func startStack(ctx context.Context, bin string, spec stacks.Spec, env stackEnv,
 	if err != nil {
 		return nil, err
 	}
-	sp := &stackProcess{child: c}
+	sp := &stackProcess{child: c, url: "http://" + ln.Addr().String()}
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	for sp.url == "" {
-		if m := servingLine.FindAllStringSubmatch(proc.LogTail(logPath, 50), -1); m != nil {
-			sp.url = m[len(m)-1][1] // the last: a log is this process's own, but be safe
-			break
-		}
-		select {
-		case <-c.Exited():
-			return nil, c.Failure(fmt.Errorf("exited before serving (%v)", c.WaitErr()))
-		case <-ctx.Done():
-			c.Kill()
-			return nil, c.Failure(fmt.Errorf("did not start serving: %w", ctx.Err()))
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
 	if err := sp.healthy(ctx); err != nil {
 		c.Kill()
 		return nil, c.Failure(err)
@@ -73,11 +70,14 @@ func startStack(ctx context.Context, bin string, spec stacks.Spec, env stackEnv,
 	return sp, nil
 }
 
-// healthy waits until the stack answers its plaintext baseline.
+// healthy waits until the stack answers its plaintext baseline, or exits.
 func (sp *stackProcess) healthy(ctx context.Context) error {
 	client := &http.Client{Timeout: 2 * time.Second}
 	var last error
 	for {
+		if !sp.alive() {
+			return fmt.Errorf("exited before serving (%v)", sp.child.WaitErr())
+		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, sp.url+ledgerspec.PathBenchPlaintext, nil)
 		if err != nil {
 			return fmt.Errorf("health check: %w", err)

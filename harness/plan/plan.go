@@ -15,7 +15,9 @@ import (
 type Plan struct {
 	Name        string `json:"name"`
 	Description string `json:"description,omitempty"`
-	// Stacks are stack names (http=…/store=…/json=…/redis=…); ["all"] means every combination.
+	// Stacks are stack names (http=…/store=…/…) or names of stacks.Sets: "all" (every combination),
+	// "covering" (every pair of parts of two dimensions in one stack), "variants" (the baseline and one
+	// other part at a time), "baseline".
 	Stacks []string `json:"stacks"`
 	// AA runs every stack twice, labelled "a" and "b", to measure the lab's noise floor.
 	AA bool `json:"aa,omitempty"`

@@ -25,6 +25,9 @@ type Options struct {
 	Env []string
 	// Credential, when set, is the user the child runs as.
 	Credential *syscall.Credential
+	// ExtraFiles are open files the child inherits as file descriptors 3, 4, … (e.g. a listening
+	// socket the parent made, so the child's address is known before it starts).
+	ExtraFiles []*os.File
 }
 
 // Child is a process started by Start.
@@ -80,6 +83,7 @@ func Start(o Options) (*Child, error) {
 	if cmd.Env == nil {
 		cmd.Env = []string{"LANG=C", "LC_ALL=C", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"}
 	}
+	cmd.ExtraFiles = o.ExtraFiles
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL, Credential: o.Credential}
 	if err := spawn(cmd); err != nil {
 		logFile.Close()

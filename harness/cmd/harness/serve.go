@@ -23,17 +23,14 @@ import (
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("harness serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var spec stacks.Spec
-	fs.StringVar(&spec.HTTP, "http", "nethttp", "HTTP transport")
-	fs.StringVar(&spec.Store, "store", "sqlc", "data access on PostgreSQL")
-	fs.StringVar(&spec.JSON, "json", "std", "JSON codec")
-	fs.StringVar(&spec.Redis, "redis", "goredis", "Redis client")
+	specOf := stacks.SpecFlags(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (loopback)")
 	conform := fs.Bool("conform", true, "run the conformance suite before serving")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	if err := spec.Validate(); err != nil {
+	spec, err := specOf()
+	if err != nil {
 		return err
 	}
 	svc, err := startServices(ctx, stderr)

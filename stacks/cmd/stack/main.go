@@ -48,6 +48,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.SetOutput(stderr)
 	specOf := stacks.SpecFlags(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
+	listenFD := fs.Int("listen-fd", 0, "serve on an inherited listening socket, file descriptor N (e.g. 3), instead of -addr")
 	dbConns := fs.Int("db-conns", 0, "PostgreSQL pool size (0: 4 × GOMAXPROCS, at least 8)")
 	redisConns := fs.Int("redis-conns", 0, "Redis pool size (0: the client's default)")
 	prefix := fs.String("redis-prefix", "", "Redis key prefix (default: derived from the database name)")
@@ -109,16 +110,38 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return fmt.Errorf("%s: %w", spec.Name(), err)
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := listen(*addr, *listenFD)
 	if err != nil {
 		st.Close()
-		return fmt.Errorf("listening on %s: %w", *addr, err)
+		return err
 	}
 	log.Info("serving", zap.String("stack", spec.Name()), zap.String("addr", ln.Addr().String()))
 	fmt.Fprintf(stdout, "serving %s on http://%s\n", spec.Name(), ln.Addr())
 	err = st.Run(ctx, ln)
 	log.Info("stopped", zap.String("stack", spec.Name()), zap.Error(err))
 	return err
+}
+
+// listen opens the stack's listener: the inherited socket fd when it is set (the harness makes the
+// socket, so it knows the address before the stack starts), else addr.
+func listen(addr string, fd int) (net.Listener, error) {
+	if fd == 0 {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return nil, fmt.Errorf("listening on %s: %w", addr, err)
+		}
+		return ln, nil
+	}
+	if fd < 3 {
+		return nil, fmt.Errorf("-listen-fd %d: want an inherited descriptor, 3 or more", fd)
+	}
+	f := os.NewFile(uintptr(fd), "listener")
+	defer f.Close() // FileListener keeps its own duplicate
+	ln, err := net.FileListener(f)
+	if err != nil {
+		return nil, fmt.Errorf("-listen-fd %d: not a listening socket: %w", fd, err)
+	}
+	return ln, nil
 }
 
 func envInt(getenv func(string) string, name string) (int, error) {
