@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"maps"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -220,6 +221,48 @@ func SpecFlags(fs *flag.FlagSet) func() (Spec, error) {
 		}
 		return s, s.Validate()
 	}
+}
+
+// Experimental is an optional capability of a part that works only in a binary built with a Go
+// experiment (e.g. the jsonv2 codec: GOEXPERIMENT=jsonv2). Its constructor exists in every build;
+// in a build without the experiment the part refuses to work and says so.
+type Experimental interface {
+	// Experiment is the GOEXPERIMENT value the part needs, e.g. "jsonv2".
+	Experiment() string
+}
+
+// Experiment is the GOEXPERIMENT a binary running this stack must be built with ("" for none).
+// Only codecs are constructed to ask: the other dimensions' constructors connect to services.
+func (s Spec) Experiment() string {
+	if newCodec, ok := Codecs[s.JSON]; ok && newCodec != nil {
+		if e, ok := newCodec().(Experimental); ok {
+			return e.Experiment()
+		}
+	}
+	return ""
+}
+
+// BuiltExperiment is the GOEXPERIMENT this binary was built with ("" for none).
+func BuiltExperiment() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "GOEXPERIMENT" {
+				return s.Value
+			}
+		}
+	}
+	return ""
+}
+
+// CheckBuild reports whether this binary may run the stack: it must be built with exactly the
+// stack's experiment. Both ways matter: a jsonv2 stack cannot work without the experiment, and
+// with GOEXPERIMENT=jsonv2 encoding/json itself is reimplemented on v2, so a std stack in such a
+// binary would not measure std.
+func (s Spec) CheckBuild() error {
+	if want, got := s.Experiment(), BuiltExperiment(); want != got {
+		return fmt.Errorf("stack %s needs a binary built with GOEXPERIMENT=%q; this one was built with GOEXPERIMENT=%q", s, want, got)
+	}
+	return nil
 }
 
 // Sets are the named sets of stacks a plan or a test can ask for instead of naming stacks.

@@ -59,6 +59,9 @@ func Open(ctx context.Context, spec Spec, cfg Config) (_ *Stack, err error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
+	if err := spec.CheckBuild(); err != nil {
+		return nil, err
+	}
 	if cfg.DatabaseURL == "" || cfg.RedisURL == "" {
 		return nil, errors.New("stack: a database URL and a Redis URL are required")
 	}

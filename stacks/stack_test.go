@@ -5,7 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"sync"
 	"testing"
 	"time"
@@ -46,8 +50,13 @@ func newServices(t *testing.T) *services {
 	}}
 }
 
+// start serves a stack on a loopback port for the test: in this process when this test binary can
+// run it, else (a part that needs another GOEXPERIMENT) as a stack binary built for it.
 func start(t *testing.T, spec stacks.Spec, cfg stacks.Config) *running {
 	t.Helper()
+	if spec.CheckBuild() != nil {
+		return startBinary(t, spec, cfg)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	st, err := stacks.Open(ctx, spec, cfg)
 	cancel()
@@ -74,6 +83,107 @@ func start(t *testing.T, spec stacks.Spec, cfg stacks.Config) *running {
 		}
 	})
 	return &running{url: "http://" + ln.Addr().String(), stop: stop}
+}
+
+// binaries holds the stack binaries built by startBinary, one per GOEXPERIMENT.
+var binaries struct {
+	sync.Mutex
+	dir   string
+	paths map[string]string
+}
+
+// stackBinary builds cmd/stack with GOEXPERIMENT=experiment, once per test binary.
+func stackBinary(t *testing.T, experiment string) string {
+	t.Helper()
+	binaries.Lock()
+	defer binaries.Unlock()
+	if p, ok := binaries.paths[experiment]; ok {
+		return p
+	}
+	if binaries.dir == "" {
+		dir, err := os.MkdirTemp("", "stacklab-stack-bin-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		binaries.dir, binaries.paths = dir, map[string]string{}
+	}
+	bin := filepath.Join(binaries.dir, "stack-"+experiment)
+	cmd := exec.Command("go", "build", "-ldflags=-checklinkname=0", "-o", bin, "stacklab/stacks/cmd/stack")
+	cmd.Env = append(os.Environ(), "GOEXPERIMENT="+experiment)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building the stack binary with GOEXPERIMENT=%s: %v\n%s", experiment, err, out)
+	}
+	binaries.paths[experiment] = bin
+	return bin
+}
+
+// startBinary runs spec as a stack binary built for its experiment, on a listener this test makes
+// and hands down, and waits until it answers.
+func startBinary(t *testing.T, spec stacks.Spec, cfg stacks.Config) *running {
+	t.Helper()
+	bin := stackBinary(t, spec.Experiment())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	sock, err := ln.(*net.TCPListener).File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sock.Close()
+	cmd := exec.Command(bin, "-stack", spec.Name(), "-listen-fd", "3", "-redis-prefix", cfg.RedisPrefix)
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+cfg.DatabaseURL, "REDIS_URL="+cfg.RedisURL,
+		"KAFKA_BROKERS="+strings.Join(cfg.KafkaBrokers, ","))
+	cmd.ExtraFiles = []*os.File{sock}
+	var logs strings.Builder
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting %s: %v", bin, err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	var once sync.Once
+	var runErr error
+	stop := func() error {
+		once.Do(func() {
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			select {
+			case runErr = <-exited:
+			case <-time.After(30 * time.Second):
+				_ = cmd.Process.Kill()
+				runErr = fmt.Errorf("did not stop within 30s after SIGTERM; killed (%v)", <-exited)
+			}
+		})
+		return runErr
+	}
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Errorf("stack binary %s stopped with: %v\n%s", spec, err, logs.String())
+		}
+	})
+	url := "http://" + ln.Addr().String()
+	c := ledgerspec.NewClient(url, nil)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		reply, err := c.Get(ctx, ledgerspec.PathBenchPlaintext)
+		cancel()
+		if err == nil && reply.Status == 200 {
+			break
+		}
+		select {
+		case err := <-exited:
+			exited <- err
+			t.Fatalf("stack binary %s exited before serving (%v):\n%s", spec, err, logs.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("stack binary %s does not answer after 30s (%v):\n%s", spec, err, logs.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return &running{url: url, stop: stop}
 }
 
 func eventLog(t *testing.T, brokers []string) *kafkalog.Log {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,10 +45,12 @@ type Config struct {
 	Builds []Build
 }
 
-// Build is a stack binary and the label its units carry.
+// Build is one build of the stack binary — a binary per Go experiment its stacks need — and the
+// label its units carry.
 type Build struct {
 	Label string
-	Bin   string
+	// Bins maps a GOEXPERIMENT value ("" for none) to the binary built with it.
+	Bins map[string]string
 }
 
 // Kafka describes the broker of a run.
@@ -87,7 +90,7 @@ type lab struct {
 // error. The returned run holds everything measured.
 func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 	p := cfg.Plan
-	specs, err := resolveStacks(p.Stacks)
+	specs, err := ResolveStacks(p.Stacks)
 	if err != nil {
 		return nil, err
 	}
@@ -107,13 +110,17 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 	}
 	l.report.Start(l.run.ID, builds*len(specs)*p.Trials(), builds*len(specs))
 
-	if err := l.build(ctx); err != nil {
+	if err := l.build(ctx, Experiments(specs)); err != nil {
 		return nil, err
 	}
 	var units []unit
 	for _, s := range specs {
 		for _, b := range l.builds {
-			units = append(units, unit{spec: s, label: b.Label, bin: b.Bin})
+			bin, ok := b.Bins[s.Experiment()]
+			if !ok {
+				return nil, fmt.Errorf("build %q has no binary with GOEXPERIMENT=%q for %s", b.Label, s.Experiment(), s)
+			}
+			units = append(units, unit{spec: s, label: b.Label, bin: bin})
 		}
 	}
 	// Each spec is judged once per binary (the twins of an A/A run share their verdict).
@@ -187,9 +194,9 @@ func (l *lab) note(format string, args ...any) {
 	l.report.Step("note: " + msg)
 }
 
-// resolveStacks turns the plan's stack names into specs; the names of stacks.Sets ("all",
+// ResolveStacks turns a plan's stack names into specs; the names of stacks.Sets ("all",
 // "covering", "variants", "baseline") stand for their stacks.
-func resolveStacks(names []string) ([]stacks.Spec, error) {
+func ResolveStacks(names []string) ([]stacks.Spec, error) {
 	var specs []stacks.Spec
 	seen := map[string]bool{}
 	for _, n := range names {
@@ -252,20 +259,27 @@ func (l *lab) environment(ctx context.Context) results.Env {
 // build makes the binaries of the run: the given builds, or the one stack binary of RepoDir that
 // every stack uses (all parts are linked in; a stack is chosen by flags). The first binary's build
 // info goes into the fingerprint.
-func (l *lab) build(ctx context.Context) error {
+func (l *lab) build(ctx context.Context, experiments []string) error {
 	l.builds = l.cfg.Builds
 	if len(l.builds) == 0 {
 		l.report.Step("building the stack binary")
-		bin := filepath.Join(l.cfg.WorkDir, "stack")
-		if err := BuildStack(ctx, l.cfg.RepoDir, bin); err != nil {
+		bins, err := BuildStacks(ctx, l.cfg.RepoDir, filepath.Join(l.cfg.WorkDir, "stack"), experiments)
+		if err != nil {
 			return err
 		}
-		l.builds = []Build{{Bin: bin}}
+		l.builds = []Build{{Bins: bins}}
 		if l.cfg.Plan.AA {
-			l.builds = []Build{{Label: "a", Bin: bin}, {Label: "b", Bin: bin}}
+			l.builds = []Build{{Label: "a", Bins: bins}, {Label: "b", Bins: bins}}
 		}
 	}
-	bi, err := fingerprint.ReadBinary(l.builds[0].Bin)
+	var first string
+	for _, exp := range experiments {
+		if bin, ok := l.builds[0].Bins[exp]; ok {
+			first = bin
+			break
+		}
+	}
+	bi, err := fingerprint.ReadBinary(first)
 	if err != nil {
 		return err
 	}
@@ -273,14 +287,46 @@ func (l *lab) build(ctx context.Context) error {
 	return nil
 }
 
-// BuildStack compiles cmd/stack of the repository at dir into bin.
-func BuildStack(ctx context.Context, dir, bin string) error {
+// Experiments lists the Go experiments the stacks need, "" (none) first when any stack needs none.
+func Experiments(specs []stacks.Spec) []string {
+	var exps []string
+	for _, s := range specs {
+		if e := s.Experiment(); !slices.Contains(exps, e) {
+			exps = append(exps, e)
+		}
+	}
+	slices.Sort(exps)
+	return exps
+}
+
+// BuildStacks compiles cmd/stack of the repository at dir once per experiment, into prefix (no
+// experiment) or prefix-<experiment>, and returns the binaries by experiment.
+func BuildStacks(ctx context.Context, dir, prefix string, experiments []string) (map[string]string, error) {
+	bins := map[string]string{}
+	for _, exp := range experiments {
+		bin := prefix
+		if exp != "" {
+			bin += "-" + exp
+		}
+		if err := BuildStack(ctx, dir, bin, exp); err != nil {
+			return nil, err
+		}
+		bins[exp] = bin
+	}
+	return bins, nil
+}
+
+// BuildStack compiles cmd/stack of the repository at dir into bin, with GOEXPERIMENT=experiment
+// (set even when empty, so the lab's own environment never leaks into a build). The io_uring
+// transport links against runtime internals, hence -checklinkname=0 (see ENVIRONMENT.md).
+func BuildStack(ctx context.Context, dir, bin, experiment string) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./stacks/cmd/stack")
+	cmd := exec.CommandContext(ctx, "go", "build", "-ldflags=-checklinkname=0", "-o", bin, "./stacks/cmd/stack")
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOEXPERIMENT="+experiment)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("building the stack binary in %s: %w\n%s", dir, err, out)
+		return fmt.Errorf("building the stack binary (GOEXPERIMENT=%q) in %s: %w\n%s", experiment, dir, err, out)
 	}
 	return nil
 }

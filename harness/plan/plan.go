@@ -158,7 +158,7 @@ func (p *Plan) defaults() {
 		p.DBConns = 8
 	}
 	if len(p.Stacks) == 0 {
-		p.Stacks = []string{"all"}
+		p.Stacks = []string{"variants"}
 	}
 	for i := range p.Workloads {
 		p.Workloads[i].defaults()

@@ -35,7 +35,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := p.Workloads[0]
-	if p.Rounds != 6 || p.GOMAXPROCS != 1 || p.Seed != 1 || p.Stacks[0] != "all" ||
+	if p.Rounds != 6 || p.GOMAXPROCS != 1 || p.Seed != 1 || p.Stacks[0] != "variants" ||
 		w.Name != "transfer@100" || w.Mode != "open" || w.Duration.D() != 5*time.Second || w.MaxConns != 8*w.Conns {
 		t.Errorf("defaults: %+v %+v", p, w)
 	}

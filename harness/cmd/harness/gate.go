@@ -64,33 +64,30 @@ func gate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer closeEnv()
 
+	specs, err := lab.ResolveStacks(p.Stacks)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(stderr, "gate: building the base (%s) and the new build\n", *base)
-	builds, baseCommit, err := gateBuilds(ctx, env, *base)
+	builds, baseCommit, err := gateBuilds(ctx, env, *base, lab.Experiments(specs))
 	if err != nil {
 		return err
 	}
 	// Only stacks both builds have can be compared; the rest are named.
-	baseStacks, err := listStacks(ctx, builds[0].Bin)
-	if err != nil {
-		return err
-	}
-	newStacks, err := listStacks(ctx, builds[1].Bin)
+	baseStacks, err := listStacks(ctx, builds[0].Bins)
 	if err != nil {
 		return err
 	}
 	var common []string
-	for _, s := range newStacks {
-		if slices.Contains(baseStacks, s) {
-			common = append(common, s)
+	for _, s := range specs {
+		if slices.Contains(baseStacks, s.Name()) {
+			common = append(common, s.Name())
 		} else {
 			fmt.Fprintf(stderr, "gate: %s is new (no base to compare with)\n", s)
 		}
 	}
 	if len(common) == 0 {
 		return errors.New("gate: the base and the new build have no stack in common")
-	}
-	if !slices.Equal(p.Stacks, []string{"all"}) {
-		common = slices.DeleteFunc(common, func(s string) bool { return !slices.Contains(p.Stacks, s) })
 	}
 	p.Stacks, p.AA = common, false
 
@@ -140,9 +137,9 @@ func wholeTrials(run *results.Run) *results.Run {
 	return run
 }
 
-// gateBuilds builds the stack binary at base (in a temporary git worktree) and in the working tree,
-// and resolves base to its commit.
-func gateBuilds(ctx context.Context, env *labEnv, base string) (builds []lab.Build, commit string, err error) {
+// gateBuilds builds the stack binaries at base (in a temporary git worktree) and in the working
+// tree, one per experiment, and resolves base to its commit.
+func gateBuilds(ctx context.Context, env *labEnv, base string, experiments []string) (builds []lab.Build, commit string, err error) {
 	rev, err := exec.CommandContext(ctx, "git", "-C", env.repo, "rev-parse", "--verify", base+"^{commit}").Output()
 	if err != nil {
 		return nil, "", fmt.Errorf("gate: the base %q is not a commit here: %w", base, err)
@@ -155,14 +152,15 @@ func gateBuilds(ctx context.Context, env *labEnv, base string) (builds []lab.Bui
 	defer func() {
 		_ = exec.Command("git", "-C", env.repo, "worktree", "remove", "--force", src).Run()
 	}()
-	builds = []lab.Build{{Label: "base", Bin: filepath.Join(env.work, "stack-base")}, {Label: "new", Bin: filepath.Join(env.work, "stack-new")}}
-	if err := lab.BuildStack(ctx, src, builds[0].Bin); err != nil {
+	baseBins, err := lab.BuildStacks(ctx, src, filepath.Join(env.work, "stack-base"), experiments)
+	if err != nil {
 		return nil, "", fmt.Errorf("gate: the base: %w", err)
 	}
-	if err := lab.BuildStack(ctx, env.repo, builds[1].Bin); err != nil {
+	newBins, err := lab.BuildStacks(ctx, env.repo, filepath.Join(env.work, "stack-new"), experiments)
+	if err != nil {
 		return nil, "", fmt.Errorf("gate: the new build: %w", err)
 	}
-	return builds, commit, nil
+	return []lab.Build{{Label: "base", Bins: baseBins}, {Label: "new", Bins: newBins}}, commit, nil
 }
 
 // metricsNamed reads a comma-separated list of metric names ("all": every metric).
@@ -189,17 +187,19 @@ func metricNames() []string {
 	return names
 }
 
-// listStacks asks a stack binary which stacks it can run.
-func listStacks(ctx context.Context, bin string) ([]string, error) {
-	out, err := exec.CommandContext(ctx, bin, "-list").Output()
-	if err != nil {
-		return nil, fmt.Errorf("gate: %s -list: %w", bin, err)
-	}
+// listStacks asks a build's binaries which stacks they can run.
+func listStacks(ctx context.Context, bins map[string]string) ([]string, error) {
 	var names []string
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		if s := strings.TrimSpace(sc.Text()); s != "" {
-			names = append(names, s)
+	for _, bin := range bins {
+		out, err := exec.CommandContext(ctx, bin, "-list").Output()
+		if err != nil {
+			return nil, fmt.Errorf("gate: %s -list: %w", bin, err)
+		}
+		sc := bufio.NewScanner(bytes.NewReader(out))
+		for sc.Scan() {
+			if s := strings.TrimSpace(sc.Text()); s != "" {
+				names = append(names, s)
+			}
 		}
 	}
 	return names, nil
