@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"stacklab/ledgerspec/conformance"
 	"stacklab/ledgerspec/conformance/kafkalog"
+	"stacklab/ledgerspec/conformance/wire"
 )
 
 func main() {
@@ -63,6 +65,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		large    = fs.Int64("large-amount", 0, "the stack's LEDGER_LARGE_AMOUNT (0: the contract default)")
 		timeout  = fs.Duration("timeout", conformance.DefaultRequestTimeout, "timeout of every HTTP request")
 		list     = fs.Bool("list", false, "print the checks and exit")
+		wireMode = fs.String("wire", "off", "the HTTP/1.1 wire suite: off, report (run it after the checks; deviations are listed, not failed) or strict (a deviation fails)")
 	)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -85,6 +88,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return &usageError{errors.New("-url is required")}
 	case *timeout <= 0:
 		return &usageError{fmt.Errorf("-timeout %s: want a positive duration", *timeout)}
+	case *wireMode != "off" && *wireMode != "report" && *wireMode != "strict":
+		return &usageError{fmt.Errorf("-wire %q: want off, report or strict", *wireMode)}
 	}
 	t := conformance.Target{
 		URL:           *target,
@@ -115,10 +120,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("running the suite against %s: %w", *target, err)
 	}
+	var failed error
 	if !rep.OK() {
-		return fmt.Errorf("%d of %d checks failed against %s in %s: %w", rep.Failed, len(rep.Results), *target, time.Since(start).Round(time.Millisecond), errChecksFailed)
+		failed = fmt.Errorf("%d of %d checks failed against %s in %s: %w", rep.Failed, len(rep.Results), *target, time.Since(start).Round(time.Millisecond), errChecksFailed)
 	}
-	return nil
+	if *wireMode == "off" {
+		return failed
+	}
+	u, err := url.Parse(*target)
+	if err != nil {
+		return &usageError{err}
+	}
+	wrep, err := wire.Run(ctx, wire.Target{Addr: u.Host, Timeout: *timeout / 3})
+	if err != nil {
+		return errors.Join(failed, fmt.Errorf("running the wire suite against %s: %w", u.Host, err))
+	}
+	fmt.Fprintln(stdout, "\nHTTP/1.1 wire suite:")
+	if err := wrep.WriteText(stdout); err != nil {
+		return err
+	}
+	if n := len(wrep.Deviations()); n > 0 && *wireMode == "strict" {
+		failed = errors.Join(failed, fmt.Errorf("%d wire cases deviate: %w", n, errChecksFailed))
+	}
+	return failed
 }
 
 // splitList splits a comma-separated flag value, dropping empty items.

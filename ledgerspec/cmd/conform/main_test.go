@@ -37,6 +37,7 @@ func TestUsageErrors(t *testing.T) {
 		{"-url", "http://127.0.0.1:1", "extra"},
 		{"-url", "http://127.0.0.1:1", "-only", "bank,nope"},
 		{"-url", "http://127.0.0.1:1", "-timeout", "0s"},
+		{"-url", "http://127.0.0.1:1", "-wire", "loud"},
 		{"-url", "http://127.0.0.1:1", "-parallel", "x"},
 		{"-url", "http://127.0.0.1:1", "-velocity-limit", "100000"},
 		{"-url", "127.0.0.1:8080"},
