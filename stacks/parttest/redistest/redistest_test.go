@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"stacklab/stacks/parttest/redistest"
 )
 
@@ -94,4 +96,53 @@ func TestHelperURL(t *testing.T) {
 		t.Skip("run by TestURLFailsWhenUnreachable")
 	}
 	redistest.URL(t)
+}
+
+func TestProxy(t *testing.T) {
+	p := redistest.NewProxy(t, redistest.URL(t))
+	rdb := redistest.Client(t, p.URL())
+	ctx := context.Background()
+	steps := []struct {
+		name string
+		run  func() error
+		want int64
+	}{
+		{"one command", func() error { return rdb.Ping(ctx).Err() }, 1},
+		{"a pipeline of three", func() error {
+			_, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+				p.Ping(ctx)
+				p.Echo(ctx, strings.Repeat("x", 1000))
+				p.Ping(ctx)
+				return nil
+			})
+			return err
+		}, 1},
+		{"two commands", func() error {
+			if err := rdb.Ping(ctx).Err(); err != nil {
+				return err
+			}
+			return rdb.Echo(ctx, "x").Err()
+		}, 2},
+	}
+	for _, s := range steps {
+		if err := s.run(); err != nil { // a first time may dial a connection of its own
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		before := p.RoundTrips()
+		if err := s.run(); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if got := p.RoundTrips() - before; got != s.want {
+			t.Errorf("%s: %d round trips, want %d", s.name, got, s.want)
+		}
+	}
+
+	p.Down()
+	if err := rdb.Ping(ctx).Err(); err == nil {
+		t.Fatal("PING through a proxy that is down: no error")
+	}
+	p.Up()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		t.Fatalf("PING after the proxy is up again: %v", err)
+	}
 }
