@@ -12,6 +12,8 @@ import (
 
 	"stacklab/stacks/app"
 	"stacklab/stacks/cache/goredis"
+	"stacklab/stacks/cache/redigo"
+	"stacklab/stacks/cache/rueidis"
 	"stacklab/stacks/codec/sonic"
 	"stacklab/stacks/codec/std"
 	"stacklab/stacks/events"
@@ -59,6 +61,12 @@ var (
 	Caches = map[string]func(context.Context, CacheConfig) (app.Cache, error){
 		"goredis": func(ctx context.Context, c CacheConfig) (app.Cache, error) {
 			return noTypedNil[app.Cache](goredis.Open(ctx, goredis.Config{URL: c.URL, Prefix: c.Prefix, PoolSize: c.PoolSize, AccountTTL: c.AccountTTL}))
+		},
+		"rueidis": func(ctx context.Context, c CacheConfig) (app.Cache, error) {
+			return noTypedNil[app.Cache](rueidis.Open(ctx, rueidis.Config{URL: c.URL, Prefix: c.Prefix, PoolSize: c.PoolSize, AccountTTL: c.AccountTTL}))
+		},
+		"redigo": func(ctx context.Context, c CacheConfig) (app.Cache, error) {
+			return noTypedNil[app.Cache](redigo.Open(ctx, redigo.Config{URL: c.URL, Prefix: c.Prefix, PoolSize: c.PoolSize, AccountTTL: c.AccountTTL}))
 		},
 	}
 )

@@ -8,9 +8,9 @@
 // builder's Arbitrary form (the command sequence is data, shared with the other caches; a test
 // checks that it builds the same commands as the typed builder); Account is a typed GET.
 // PutAccounts of one entry uses rueidis's Lua script helper (Lua.Exec: EVALSHA, then EVAL on
-// NOSCRIPT); several entries go as EVALSHAs in one DoMulti, because Lua.ExecMulti sends SCRIPT
-// LOAD before every batch (a second round trip); a batch answered NOSCRIPT is sent again with
-// Lua.ExecMulti, which loads the script. Every call is one round trip (two after SCRIPT FLUSH).
+// NOSCRIPT); several entries go as EVALSHAs in one DoMulti, and as EVALs in a second when the first
+// is answered NOSCRIPT, because the helper's Lua.ExecMulti sends SCRIPT LOAD before every batch (a
+// second round trip each time). Every call is one round trip (two after SCRIPT FLUSH).
 //
 // Pool size: rueidis does not pool connections per call; it multiplexes every caller over 2^n
 // pipelined connections (ClientOption.PipelineMultiplex = n). Config.PoolSize bounds connections

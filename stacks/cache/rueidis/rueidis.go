@@ -31,6 +31,8 @@ type Cache struct {
 	opt       rueidis.ClientOption // as given to NewClient, for tests
 	proto     *redisproto.Protocol
 	put       *rueidis.Lua
+	script    string // the put script and its SHA1, for the commands of several puts
+	sha       string
 	closeOnce sync.Once
 }
 
@@ -56,7 +58,8 @@ func Open(ctx context.Context, cfg Config) (*Cache, error) {
 	if err != nil {
 		return nil, proto.UnreachableError(opt.InitAddress[0], err)
 	}
-	c := &Cache{client: client, opt: opt, proto: proto, put: rueidis.NewLuaScript(redisproto.PutScript)}
+	c := &Cache{client: client, opt: opt, proto: proto, put: rueidis.NewLuaScript(redisproto.PutScript),
+		script: redisproto.PutScript, sha: redisproto.PutScriptSHA1}
 	lctx, cancel := context.WithTimeout(ctx, redisproto.OpenTimeout)
 	defer cancel()
 	if err := client.Do(lctx, client.B().ScriptLoad().Script(redisproto.PutScript).Build()).Error(); err != nil {
@@ -157,9 +160,10 @@ func (c *Cache) Account(ctx context.Context, id string) ([]byte, bool, error) {
 }
 
 // PutAccounts implements app.Cache in one round trip (two after the script cache of Redis was
-// flushed). One entry goes through rueidis's Lua helper (Lua.Exec: EVALSHA, then EVAL on
-// NOSCRIPT); several go as EVALSHAs in one DoMulti, because Lua.ExecMulti sends SCRIPT LOAD before
-// every batch; a batch answered NOSCRIPT is sent again with Lua.ExecMulti, which loads the script.
+// flushed). One entry goes through rueidis's Lua script helper (Lua.Exec: EVALSHA, then EVAL on
+// NOSCRIPT). Several go as EVALSHAs in one DoMulti, and again as EVALs in one DoMulti when
+// answered NOSCRIPT, as Lua.Exec does for one: the helper's Lua.ExecMulti sends SCRIPT LOAD before
+// every batch, a second round trip each time.
 func (c *Cache) PutAccounts(ctx context.Context, entries []app.CachedAccount) error {
 	puts, err := c.proto.Puts(entries)
 	if err != nil || len(puts) == 0 {
@@ -169,24 +173,31 @@ func (c *Cache) PutAccounts(ctx context.Context, entries []app.CachedAccount) er
 	if len(puts) == 1 {
 		err = c.put.Exec(ctx, c.client, []string{puts[0].Key}, []string{rueidis.BinaryString(puts[0].Value), ttl}).Error()
 	} else {
-		built := make(rueidis.Commands, len(puts))
-		for i, put := range puts {
-			built[i] = c.client.B().Evalsha().Sha1(redisproto.PutScriptSHA1).Numkeys(1).Key(put.Key).
-				Arg(rueidis.BinaryString(put.Value), ttl).Build()
-		}
-		err = firstError(c.client.DoMulti(ctx, built...))
+		err = c.putMulti(ctx, puts, ttl, false)
 		if e, ok := rueidis.IsRedisErr(err); ok && e.IsNoScript() {
-			execs := make([]rueidis.LuaExec, len(puts))
-			for i, put := range puts {
-				execs[i] = rueidis.LuaExec{Keys: []string{put.Key}, Args: []string{rueidis.BinaryString(put.Value), ttl}}
-			}
-			err = firstError(c.put.ExecMulti(ctx, c.client, execs...))
+			// EVAL also puts the script back into Redis's cache for the next EVALSHA.
+			err = c.putMulti(ctx, puts, ttl, true)
 		}
 	}
 	if err != nil {
 		return c.proto.PutError(len(entries), err)
 	}
 	return nil
+}
+
+// putMulti sends the put script for each entry, with EVALSHA or EVAL, in one DoMulti.
+func (c *Cache) putMulti(ctx context.Context, puts []redisproto.Put, ttl string, eval bool) error {
+	b := c.client.B()
+	built := make(rueidis.Commands, len(puts))
+	for i, put := range puts {
+		value := rueidis.BinaryString(put.Value)
+		if eval {
+			built[i] = b.Eval().Script(c.script).Numkeys(1).Key(put.Key).Arg(value, ttl).Build()
+		} else {
+			built[i] = b.Evalsha().Sha1(c.sha).Numkeys(1).Key(put.Key).Arg(value, ttl).Build()
+		}
+	}
+	return firstError(c.client.DoMulti(ctx, built...))
 }
 
 // Close closes the connections. Calls after Close return errors; a second Close does nothing.

@@ -13,8 +13,8 @@ import (
 // A round trip is a turn of a connection: data from the client after data from the server (or as
 // the connection's first data). So a pipeline is one turn however many commands it holds, as long
 // as the client has written all of it before the first reply comes back (true of small pipelines;
-// a pipeline of many kilobytes may be answered in part while the client still writes it). A lone
-// PING (rueidis's keep-alive on an idle connection) is not counted.
+// a pipeline of many kilobytes may be answered in part while the client still writes it). A round
+// trip that is a lone PING (rueidis's keep-alive on an idle connection) is counted apart.
 type Proxy struct {
 	t      testing.TB
 	target string // host:port of Redis
@@ -24,7 +24,9 @@ type Proxy struct {
 	addr  string
 	ln    net.Listener // nil while down
 	conns map[net.Conn]bool
+	dials int
 	turns int64
+	pings int64
 	wg    sync.WaitGroup
 }
 
@@ -56,11 +58,26 @@ func NewProxy(t testing.TB, redisURL string) *Proxy {
 // URL is the Redis URL that reaches Redis through the proxy.
 func (p *Proxy) URL() string { return p.url }
 
-// RoundTrips is the number of round trips through the proxy so far, over all its connections.
+// RoundTrips is the number of round trips through the proxy so far, over all its connections,
+// not counting lone PINGs.
 func (p *Proxy) RoundTrips() int64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.turns
+}
+
+// Pings is the number of round trips that were a lone PING.
+func (p *Proxy) Pings() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.pings
+}
+
+// Connections is the number of connections made through the proxy so far.
+func (p *Proxy) Connections() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.dials
 }
 
 // Down closes the proxy's listener and every connection through it: Redis is unreachable (a
@@ -128,6 +145,7 @@ func (p *Proxy) track(client, server net.Conn) bool {
 		return false
 	}
 	p.conns[client], p.conns[server] = true, true
+	p.dials++
 	return true
 }
 
@@ -153,8 +171,12 @@ func (c *pair) copy(dst, src net.Conn, fromClient bool) {
 		n, err := src.Read(buf)
 		if n > 0 {
 			c.p.mu.Lock()
-			if fromClient && !c.clientLast && !bytes.Equal(buf[:n], pingCommand) {
-				c.p.turns++
+			if fromClient && !c.clientLast {
+				if bytes.EqualFold(buf[:n], pingCommand) {
+					c.p.pings++
+				} else {
+					c.p.turns++
+				}
 				c.clientLast = true
 			} else if !fromClient {
 				c.clientLast = false

@@ -107,21 +107,21 @@ func TestProxy(t *testing.T) {
 		run  func() error
 		want int64
 	}{
-		{"one command", func() error { return rdb.Ping(ctx).Err() }, 1},
+		{"one command", func() error { return rdb.Echo(ctx, "x").Err() }, 1},
 		{"a pipeline of three", func() error {
 			_, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 				p.Ping(ctx)
 				p.Echo(ctx, strings.Repeat("x", 1000))
-				p.Ping(ctx)
+				p.Echo(ctx, "x")
 				return nil
 			})
 			return err
 		}, 1},
 		{"two commands", func() error {
-			if err := rdb.Ping(ctx).Err(); err != nil {
+			if err := rdb.Echo(ctx, "x").Err(); err != nil {
 				return err
 			}
-			return rdb.Echo(ctx, "x").Err()
+			return rdb.Echo(ctx, "y").Err()
 		}, 2},
 	}
 	for _, s := range steps {
@@ -137,6 +137,16 @@ func TestProxy(t *testing.T) {
 		}
 	}
 
+	pings := p.Pings()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n := p.Pings() - pings; n != 1 {
+		t.Errorf("a lone PING: %d pings, want 1", n)
+	}
+	if n := p.Connections(); n != 2 {
+		t.Errorf("%d connections through the proxy, want 2 (go-redis's main and pipeline pools)", n)
+	}
 	p.Down()
 	if err := rdb.Ping(ctx).Err(); err == nil {
 		t.Fatal("PING through a proxy that is down: no error")
