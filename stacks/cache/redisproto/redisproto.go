@@ -3,7 +3,6 @@ package redisproto
 import (
 	"crypto/sha1"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -252,6 +251,3 @@ func (p *Protocol) PutError(entries int, err error) error {
 
 // CloseError is Close's error.
 func (p *Protocol) CloseError(err error) error { return p.errorf("closing: %w", err) }
-
-// ErrClosed is returned by a cache used after Close when its client does not say so itself.
-var ErrClosed = errors.New("cache is closed")

@@ -30,10 +30,10 @@
 //
 // Deviations: no client-side caching variant. rueidis's tracking-based cache (DoCache) cannot
 // keep read-your-writes, which the contract requires. Since Redis 7.0 (redis/redis#9422) the
-// invalidation message for a written key reaches the client after the reply to the write, and
-// it reaches the connection that read the key, which auto-pipelining picks at random among its
-// connections; so a write's caller can return, and the client's next read be served from the
-// local copy the write made stale, before the invalidation lands. rueidis's maintainer describes
+// invalidation message for a written key reaches the client after the reply to the write, and on
+// the connection that read the key, not necessarily the one auto-pipelining picked for the write;
+// so a write's caller can return, and the client's next read be served from the local copy the
+// write made stale, before the invalidation has been processed. rueidis's maintainer describes
 // exactly this (redis/rueidis#534: "you may need to wait a little bit for the invalidation to
 // clear the local cache"). Measured here on Redis 7.0.15 with rueidis v1.0.79: a DoCache GET right
 // after a put saw the old entry in 12 to 1526 of 3000 rounds, depending on the number of
