@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"runtime/debug"
+	"net"
 	"slices"
 	"strings"
 	"time"
@@ -32,6 +33,9 @@ type Store interface {
 type StoreConfig struct {
 	DSN      string
 	MaxConns int32
+	// Dial, when set, connects every database connection of the store (tests and benchmarks
+	// count round trips with it); nil dials as the store's driver does.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // CacheConfig opens a cache part.
@@ -51,7 +55,10 @@ var (
 	}
 	Stores = map[string]func(context.Context, StoreConfig) (Store, error){
 		"sqlc": func(ctx context.Context, c StoreConfig) (Store, error) {
-			return noTypedNil[Store](sqlcstore.Open(ctx, sqlcstore.Config{DSN: c.DSN, MaxConns: c.MaxConns}))
+			return noTypedNil[Store](sqlcstore.Open(ctx, sqlcstore.Config{DSN: c.DSN, MaxConns: c.MaxConns, Dial: c.Dial}))
+		},
+		"sqlc-pipelined": func(ctx context.Context, c StoreConfig) (Store, error) {
+			return noTypedNil[Store](sqlcstore.Open(ctx, sqlcstore.Config{DSN: c.DSN, MaxConns: c.MaxConns, Dial: c.Dial, Pipeline: true}))
 		},
 	}
 	Codecs = map[string]func() app.Codec{

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,12 +27,20 @@ type Config struct {
 	DSN string
 	// MaxConns caps the pool; 0 keeps pgxpool's default (the larger of 4 and the CPU count).
 	MaxConns int32
+	// Pipeline selects the variant sqlc-pipelined: Post and RelayOutbox send several generated
+	// queries per round trip as pgx batches (see pipeline). False runs one query per round trip
+	// inside a pgx.Tx, the way sqlc's documentation shows.
+	Pipeline bool
+	// Dial, when set, connects every connection of the pool (tests count round trips with it);
+	// nil dials TCP or a Unix socket as pgx does.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // Store is the ledger's store on PostgreSQL through sqlc-generated queries.
 type Store struct {
-	pool *pgxpool.Pool
-	q    *sqlcdb.Queries
+	pool     *pgxpool.Pool
+	q        *sqlcdb.Queries
+	pipeline bool
 }
 
 var (
@@ -51,11 +60,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.MaxConns > 0 {
 		pc.MaxConns = cfg.MaxConns
 	}
-	return open(ctx, pc)
-}
-
-// open connects with a parsed pool configuration.
-func open(ctx context.Context, pc *pgxpool.Config) (*Store, error) {
+	if cfg.Dial != nil {
+		pc.ConnConfig.DialFunc = cfg.Dial
+	}
 	where := fmt.Sprintf("%s:%d/%s", pc.ConnConfig.Host, pc.ConnConfig.Port, pc.ConnConfig.Database)
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
@@ -71,7 +78,7 @@ func open(ctx context.Context, pc *pgxpool.Config) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("preparing PostgreSQL at %s: %w", where, err)
 	}
-	return &Store{pool: pool, q: sqlcdb.New(pool)}, nil
+	return &Store{pool: pool, q: sqlcdb.New(pool), pipeline: cfg.Pipeline}, nil
 }
 
 // Close releases the store's connections.
