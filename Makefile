@@ -65,8 +65,13 @@ mutants: ## break the stack on purpose, one way at a time, and show which confor
 conform: ## the conformance suite against any URL: make conform ARGS="-url http://127.0.0.1:8080"
 	$(GO) run ./ledgerspec/cmd/conform $(ARGS)
 
-generate: ## regenerate the sqlc code from stacks/store/schema
-	cd stacks/store/schema && sqlc generate
+# sqlc reads schema.sql and queries.sql; it is pinned in scripts/sqlc, a module of its own outside
+# go.work (hence GOWORK=off; the first run compiles it, cgo, a few minutes). SQLBoiler reads a live
+# database: store/sqlboiler/gen applies the schema to a throwaway database on the PostgreSQL the
+# harness finds or starts, runs the sqlboiler tools tracked in stacks/go.mod, and drops it.
+generate: ## regenerate the sqlc queries and the SQLBoiler models from stacks/store/schema
+	GOWORK=off $(GO) -C scripts/sqlc tool sqlc -f $(CURDIR)/stacks/store/schema/sqlc.yaml generate
+	$(HARNESS) exec -- $(GO) -C stacks run ./store/sqlboiler/gen
 
 up: ## services for users with Docker (not used by CI)
 	docker compose up -d

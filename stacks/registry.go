@@ -18,6 +18,7 @@ import (
 	"stacklab/stacks/codec/sonic"
 	"stacklab/stacks/codec/std"
 	"stacklab/stacks/events"
+	sqlboilerstore "stacklab/stacks/store/sqlboiler"
 	sqlcstore "stacklab/stacks/store/sqlc"
 	"stacklab/stacks/transport"
 	"stacklab/stacks/transport/nethttp"
@@ -59,6 +60,9 @@ var (
 		},
 		"sqlc-pipelined": func(ctx context.Context, c StoreConfig) (Store, error) {
 			return noTypedNil[Store](sqlcstore.Open(ctx, sqlcstore.Config{DSN: c.DSN, MaxConns: c.MaxConns, Dial: c.Dial, Pipeline: true}))
+		},
+		"sqlboiler": func(ctx context.Context, c StoreConfig) (Store, error) {
+			return noTypedNil[Store](sqlboilerstore.Open(ctx, sqlboilerstore.Config{DSN: c.DSN, MaxConns: c.MaxConns, Dial: c.Dial}))
 		},
 	}
 	Codecs = map[string]func() app.Codec{

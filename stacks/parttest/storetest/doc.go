@@ -5,6 +5,10 @@
 // concurrent balance snapshots, balances (byte order, limit, totals beyond int64) and the outbox
 // (commit order, delete on success, keep on failure, SKIP LOCKED between relays).
 //
+// RoundTrips measures how many network round trips each operation of a store takes on a warm
+// connection and holds them to the numbers the store documents, so that a comparison of stores
+// states what each one sends to PostgreSQL, not only how fast it was.
+//
 // The tests decide transactions with small Deciders of their own, not the ledger's rules: what is
 // under test is the store, including that it refuses a Decider's lie that breaks an invariant.
 package storetest

@@ -1,5 +1,5 @@
-// Package schema holds the ledger's one PostgreSQL schema and the one set of queries that every
-// store of the lab shares.
+// Package schema holds the ledger's one PostgreSQL schema, which every store of the lab shares,
+// and the queries of the sqlc stores.
 //
 // schema.sql creates the tables (ledgers, accounts, transactions, account_entries, outbox), their
 // indexes and the transaction_seq sequence. The contract's invariants are PostgreSQL's to enforce:
@@ -11,9 +11,10 @@
 // strictly increasing in commit order within one.
 //
 // queries.sql holds the queries, type-checked by sqlc against schema.sql; sqlc.yaml generates
-// the pgx/v5 code into ../sqlc/sqlcdb. Regenerate with:
+// the pgx/v5 code into ../sqlc/sqlcdb. SQLBoiler generates its models (../sqlboiler/models)
+// from a database this schema was applied to. Regenerate both from the repository's root with:
 //
-//	cd stacks/store/schema && sqlc generate
+//	make generate
 //
 // A stack applies the schema itself at start with Apply, which is idempotent and safe when
 // several processes start at once.

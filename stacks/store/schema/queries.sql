@@ -1,4 +1,4 @@
--- The ledger's queries, shared by every store of the lab. sqlc type-checks them against
+-- The ledger's queries of the sqlc stores (sqlc and sqlc-pipelined). sqlc type-checks them against
 -- schema.sql and generates the pgx/v5 code in ../sqlc/sqlcdb (see sqlc.yaml).
 
 -- name: CreateAccount :one

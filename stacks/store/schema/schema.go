@@ -13,7 +13,7 @@ import (
 //go:embed schema.sql
 var SQL string
 
-// Queries is the sqlc query file every store shares (the sqlc store runs its generated code).
+// Queries is the sqlc query file (the sqlc stores run its generated code; SQLBoiler builds its own).
 //
 //go:embed queries.sql
 var Queries string

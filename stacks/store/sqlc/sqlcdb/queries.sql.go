@@ -367,7 +367,7 @@ type CreateAccountRow struct {
 	Created                    bool
 }
 
-// The ledger's queries, shared by every store of the lab. sqlc type-checks them against
+// The ledger's queries of the sqlc stores (sqlc and sqlc-pipelined). sqlc type-checks them against
 // schema.sql and generates the pgx/v5 code in ../sqlc/sqlcdb (see sqlc.yaml).
 // CreateAccount inserts an account (and its ledger's row, the first time) unless the id exists,
 // and returns the stored row with created telling which happened. When a concurrent request
