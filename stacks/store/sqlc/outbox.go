@@ -11,8 +11,8 @@ import (
 // RelayOutbox claims up to limit outbox rows in commit order (FOR UPDATE SKIP LOCKED), publishes
 // their transactions and deletes the rows, in one database transaction. sqlc-pipelined takes two
 // round trips around publish (begin and claim; delete and commit), sqlc four (begin, claim,
-// delete, commit); both take one more when there is nothing to relay or publish fails (the
-// rollback).
+// delete, commit). When there is nothing to relay or publish fails, a rollback replaces the
+// delete and the commit: two round trips and three.
 func (s *Store) RelayOutbox(ctx context.Context, limit int, publish func(ctx context.Context, txs []app.TxRecord) error) (int, error) {
 	if limit <= 0 {
 		return 0, nil
