@@ -405,3 +405,40 @@ func TestRunReturnsWhenContextEndsDuringBackoff(t *testing.T) {
 		t.Errorf("pending = %d, want the row kept", n)
 	}
 }
+
+// Commits that notify within the linger are relayed with one claim and one produce, and a short
+// batch is not followed by an empty claim: at low rates a commit costs the relay one claim.
+func TestRelayLingerBatchesNotifies(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		linger       time.Duration
+		maxClaims    int
+		maxPublishes int
+	}{
+		{"linger", 200 * time.Millisecond, 2, 2},
+		{"no linger", -1, 10, 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ob := &eventstest.Outbox{}
+			pub := &eventstest.Publisher{}
+			r := events.NewRelay(ob, pub, eventstest.JSONCodec{}, nil, events.RelayOptions{Poll: time.Hour, Linger: tc.linger})
+			runRelay(t, r)
+			waitFor(t, "the first claim at start", func() bool { return ob.Calls() >= 1 })
+			before := ob.Calls()
+			txs := committed(10)
+			for i := range txs {
+				ob.Add(txs[i])
+				r.Notify()
+				time.Sleep(2 * time.Millisecond)
+			}
+			waitFor(t, "the outbox to empty", func() bool { return pending(t, ob) == 0 })
+			claims := ob.Calls() - before
+			if claims > tc.maxClaims || pub.Calls() > tc.maxPublishes {
+				t.Errorf("10 commits within %v took %d claims and %d produces, want at most %d and %d",
+					tc.linger, claims, pub.Calls(), tc.maxClaims, tc.maxPublishes)
+			}
+			sameRecords(t, pub.Records(), expected(t, txs))
+			t.Logf("%d claims, %d produces", claims, pub.Calls())
+		})
+	}
+}
