@@ -23,11 +23,11 @@ test: test-deps ## every module's tests, on real PostgreSQL, Redis and kfake (st
 test-deps: ## install the Debian packages the tests drive (Chromium, ClickHouse) when missing
 	bash scripts/test-deps.sh
 
-# The conformance test of the stacks runs on its own, verbosely, so the log shows every check and
-# each stack's "N passed, M failed".
+# The conformance and wire tests of the stacks run on their own, verbosely, so the log shows every
+# check, each stack's "N passed, M failed" and the wire suite's transport × section table.
 test-go: vet
-	$(GO) test -count=1 -timeout 30m -skip '^TestConformance$$' $(PKGS)
-	$(GO) test -count=1 -timeout 10m -run '^TestConformance$$' -v ./stacks/
+	$(GO) test -count=1 -timeout 30m -skip '^(TestConformance|TestWire)$$' $(PKGS)
+	$(GO) test -count=1 -timeout 20m -run '^(TestConformance|TestWire)$$' -v ./stacks/
 
 vet:
 	@unformatted=$$(gofmt -l $(MODULES)); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi

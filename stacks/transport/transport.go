@@ -27,3 +27,11 @@ type New func(a *app.App, opt Options) Server
 
 // ServerHeader is the value of the Server header a transport sends.
 func (o Options) ServerHeader() string { return "stacklab-" + o.Name }
+
+// WireStrict is an optional capability of a Server: it promises to meet every case of the lab's
+// HTTP/1.1 wire suite (ledgerspec/conformance/wire). The lab's own transports, which parse HTTP
+// themselves, implement it and their tests fail on any deviation; a transport built on a library
+// does not, and its deviations are reported next to its numbers.
+type WireStrict interface {
+	WireStrict()
+}
