@@ -82,3 +82,9 @@ tool (
 	github.com/aarondl/sqlboiler/v4
 	github.com/aarondl/sqlboiler/v4/drivers/sqlboiler-psql
 )
+
+require (
+	github.com/molecule-man/go-brrr v1.3.1 // indirect
+	github.com/valyala/bytebufferpool v1.0.0 // indirect
+	github.com/valyala/fasthttp v1.78.0
+)

@@ -21,6 +21,7 @@ import (
 	sqlboilerstore "stacklab/stacks/store/sqlboiler"
 	sqlcstore "stacklab/stacks/store/sqlc"
 	"stacklab/stacks/transport"
+	"stacklab/stacks/transport/fasthttp"
 	"stacklab/stacks/transport/nethttp"
 )
 
@@ -52,7 +53,8 @@ type CacheConfig struct {
 // maps and over Dimensions.
 var (
 	Transports = map[string]transport.New{
-		"nethttp": nethttp.New,
+		"nethttp":  nethttp.New,
+		"fasthttp": fasthttp.New,
 	}
 	Stores = map[string]func(context.Context, StoreConfig) (Store, error){
 		"sqlc": func(ctx context.Context, c StoreConfig) (Store, error) {

@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"strconv"
-	"time"
 
 	"stacklab/ledgerspec"
 	"stacklab/stacks/app"
@@ -17,33 +15,45 @@ import (
 
 // Server serves the app with net/http.
 type Server struct {
-	srv *http.Server
+	srv  *http.Server
+	base *transport.Base
 }
 
 var _ transport.Server = (*Server)(nil)
 
 // New returns a Server for the app.
 func New(a *app.App, opt transport.Options) transport.Server {
-	return &Server{srv: &http.Server{
-		Handler:           Handler(a, opt),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
+	base := transport.NewBase()
+	return &Server{base: base, srv: &http.Server{
+		Handler:           Handler(base.Context(), a, opt),
+		ReadHeaderTimeout: transport.ReadHeaderTimeout,
+		IdleTimeout:       transport.IdleTimeout,
 	}}
 }
 
-// Handler routes every route of the contract to the app; anything else is answered by the app as
-// not found.
-func Handler(a *app.App, opt transport.Options) http.Handler {
+// Handler routes every route of the contract to the app, which it serves in ctx; anything else
+// (another path, another method, a path ServeMux would redirect to its cleaned form) is answered
+// by the app as not found.
+func Handler(ctx context.Context, a *app.App, opt transport.Options) http.Handler {
 	mux := http.NewServeMux()
-	server := []string{opt.ServerHeader()}
 	for _, r := range ledgerspec.Routes {
-		mux.Handle(r.Method+" "+r.Pattern, route(a, r, server))
+		mux.Handle(r.Method+" "+r.Pattern, route(ctx, a, r))
 	}
-	mux.Handle("/", route(a, ledgerspec.Route{}, server))
-	return mux
+	notFound := route(ctx, a, ledgerspec.Route{})
+	mux.Handle("/", notFound)
+	server := []string{opt.ServerHeader()}
+	return http.HandlerFunc(func(w http.ResponseWriter, hr *http.Request) {
+		// Set before routing, so that whatever answers carries it.
+		w.Header()["Server"] = server
+		if !transport.CanonicalPath(hr.URL.EscapedPath()) {
+			notFound(w, hr)
+			return
+		}
+		mux.ServeHTTP(w, hr)
+	})
 }
 
-func route(a *app.App, r ledgerspec.Route, server []string) http.HandlerFunc {
+func route(ctx context.Context, a *app.App, r ledgerspec.Route) http.HandlerFunc {
 	return func(w http.ResponseWriter, hr *http.Request) {
 		in := app.Request{
 			Route:       r.ID,
@@ -56,17 +66,18 @@ func route(a *app.App, r ledgerspec.Route, server []string) http.HandlerFunc {
 			in.Param = hr.PathValue(r.Param)
 		}
 		if hr.Method == http.MethodPost {
-			body, err := io.ReadAll(io.LimitReader(hr.Body, ledgerspec.MaxBodyBytes+1))
-			if err != nil {
-				http.Error(w, "reading request body: "+err.Error(), http.StatusBadRequest)
+			var err error
+			if in.Body, in.BodyTooLarge, err = transport.ReadBody(hr.Body, hr.ContentLength); err != nil {
+				w.Header().Set("Connection", "close")
+				http.Error(w, err.Error(), http.StatusBadRequest)
 				return
 			}
-			in.Body, in.BodyTooLarge = body, len(body) > ledgerspec.MaxBodyBytes
 		}
 		var out app.Response
-		a.Serve(hr.Context(), &in, &out)
+		// The transport's base context, not hr.Context(): a client that goes away does not
+		// cancel what the ledger started.
+		a.Serve(ctx, &in, &out)
 		h := w.Header()
-		h["Server"] = server
 		if out.ContentType != "" {
 			h["Content-Type"] = []string{out.ContentType}
 		}
@@ -85,10 +96,8 @@ func (s *Server) Serve(ln net.Listener) error {
 	return nil
 }
 
-// Shutdown stops accepting and waits for in-flight requests.
+// Shutdown stops accepting and waits for in-flight requests; if ctx ends first, their context
+// is cancelled.
 func (s *Server) Shutdown(ctx context.Context) error {
-	if err := s.srv.Shutdown(ctx); err != nil {
-		return fmt.Errorf("nethttp: shutting down: %w", err)
-	}
-	return nil
+	return s.base.Shutdown(ctx, "nethttp", s.srv.Shutdown)
 }
