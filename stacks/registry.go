@@ -22,6 +22,8 @@ import (
 	sqlcstore "stacklab/stacks/store/sqlc"
 	"stacklab/stacks/transport"
 	"stacklab/stacks/transport/fasthttp"
+	"stacklab/stacks/transport/fiber"
+	"stacklab/stacks/transport/fiberv3"
 	"stacklab/stacks/transport/nethttp"
 )
 
@@ -55,6 +57,8 @@ var (
 	Transports = map[string]transport.New{
 		"nethttp":  nethttp.New,
 		"fasthttp": fasthttp.New,
+		"fiber":    fiber.New,
+		"fiberv3":  fiberv3.New,
 	}
 	Stores = map[string]func(context.Context, StoreConfig) (Store, error){
 		"sqlc": func(ctx context.Context, c StoreConfig) (Store, error) {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
+	"strings"
 	"time"
 
 	"stacklab/ledgerspec"
@@ -133,6 +135,31 @@ func CanonicalPath[P ~string | ~[]byte](p P) bool {
 		start = i + 1
 	}
 	return true
+}
+
+// PathParam decodes an escaped path segment as net/http's PathValue does (an invalid escape
+// leaves it as it is) into a new string: never a view of raw, whose buffer an engine may reuse.
+func PathParam[P ~string | ~[]byte](raw P) string {
+	for i := 0; i < len(raw); i++ {
+		if raw[i] == '%' {
+			if u, err := url.PathUnescape(string(raw)); err == nil {
+				return u // built anew, since raw holds an escape
+			}
+			break
+		}
+	}
+	switch r := any(raw).(type) {
+	case []byte:
+		return string(r)
+	case string:
+		return strings.Clone(r)
+	}
+	var b strings.Builder
+	b.Grow(len(raw))
+	for i := 0; i < len(raw); i++ {
+		b.WriteByte(raw[i])
+	}
+	return b.String()
 }
 
 // WireStrict is an optional capability of a Server: it promises to meet every case of the lab's

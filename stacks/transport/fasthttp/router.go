@@ -3,7 +3,6 @@ package fasthttp
 import (
 	"cmp"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -134,7 +133,7 @@ func (p *pattern) match(path []byte) (param string, ok bool) {
 			path = path[1:]
 		}
 		if s.kind == rest {
-			return unescape(path), true
+			return transport.PathParam(path), true
 		}
 		end := len(path)
 		for j, c := range path {
@@ -163,25 +162,15 @@ func (p *pattern) match(path []byte) (param string, ok bool) {
 	if captured == nil {
 		return "", true
 	}
-	return unescape(captured), true
+	return transport.PathParam(captured), true
 }
 
 // segmentIs compares an escaped segment with a literal, decoding it only when it holds an escape.
 func segmentIs(seg []byte, lit string) bool {
 	for _, c := range seg {
 		if c == '%' {
-			return unescape(seg) == lit
+			return transport.PathParam(seg) == lit
 		}
 	}
 	return string(seg) == lit
-}
-
-// unescape decodes a path segment as ServeMux does: an invalid escape leaves it as it is. The
-// result is always a new string.
-func unescape(seg []byte) string {
-	s := string(seg)
-	if u, err := url.PathUnescape(s); err == nil {
-		return u
-	}
-	return s
 }

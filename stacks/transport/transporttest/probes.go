@@ -19,6 +19,8 @@ var probes = []struct {
 }{
 	{"garbage request line", "GARBAGE\r\n\r\n"},
 	{"bad method token", "G{}T /bench/plaintext HTTP/1.1\r\nHost: t\r\n\r\n"},
+	{"unknown method FOO", "FOO /bench/plaintext HTTP/1.1\r\nHost: t\r\n\r\n"},
+	{"lower-case method get", "get /bench/plaintext HTTP/1.1\r\nHost: t\r\n\r\n"},
 	{"HTTP/2.0 request line", "GET /bench/plaintext HTTP/2.0\r\nHost: t\r\n\r\n"},
 	{"missing Host", "GET /bench/plaintext HTTP/1.1\r\n\r\n"},
 	{"space before colon", "GET /bench/plaintext HTTP/1.1\r\nHost : t\r\n\r\n"},
@@ -38,7 +40,7 @@ var probes = []struct {
 func testEngineReplies(t *testing.T, f *Fixture) {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "engine %s: probe\tanswer\tDate\tServer\tContent-Length\n", f.Name)
+	fmt.Fprintf(tw, "engine %s: probe\tanswer\tContent-Type\tDate\tServer\tContent-Length\n", f.Name)
 	yes := func(ok bool) string {
 		if ok {
 			return "yes"
@@ -62,11 +64,12 @@ func testEngineReplies(t *testing.T, f *Fixture) {
 		c.Close()
 		<-done
 		if err != nil {
-			fmt.Fprintf(tw, "%s\t(none: %s)\t-\t-\t-\n", p.name, shortErr(err))
+			fmt.Fprintf(tw, "%s\t(none: %s)\t-\t-\t-\t-\n", p.name, shortErr(err))
 			continue
 		}
 		_, dateErr := http.ParseTime(r.Header.Get("Date"))
-		fmt.Fprintf(tw, "%s\t%d %s\t%s\t%s\t%s\n", p.name, r.Status, http.StatusText(r.Status),
+		ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
+		fmt.Fprintf(tw, "%s\t%d %s\t%s\t%s\t%s\t%s\n", p.name, r.Status, http.StatusText(r.Status), ct,
 			yes(dateErr == nil), yes(r.Header.Get("Server") == "stacklab-"+f.Name), yes(r.ContentLength >= 0 || r.Chunked))
 	}
 	tw.Flush()
