@@ -22,6 +22,10 @@
 //     strings alias the request body, so a transport that handed the app an engine buffer it
 //     later reuses is caught (the package's own tests show it is).
 //
+// EngineRepliesComplete judges the engine probes instead of tabulating them, for a transport whose
+// engine lets it shape its error replies (fasthttp's ErrorHandler, Fiber's): there every reply is
+// the transport's own and must carry Date, Server and Content-Length.
+//
 // Start, Dial and Conn are exported for the transports' benchmarks, which measure the same
 // set-up.
 package transporttest

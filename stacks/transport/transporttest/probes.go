@@ -7,6 +7,9 @@ import (
 	"testing"
 	"text/tabwriter"
 	"time"
+
+	"stacklab/stacks"
+	"stacklab/stacks/transport"
 )
 
 // probes are requests an engine answers (or not) before the transport sees them: malformed
@@ -37,43 +40,81 @@ var probes = []struct {
 	{"HTTP/1.0 without Host", "GET /bench/plaintext HTTP/1.0\r\n\r\n"},
 }
 
-func testEngineReplies(t *testing.T, f *Fixture) {
-	var b strings.Builder
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "engine %s: probe\tanswer\tContent-Type\tDate\tServer\tContent-Length\n", f.Name)
-	yes := func(ok bool) string {
-		if ok {
-			return "yes"
-		}
-		return "MISSING"
-	}
+// probeRow is one probe's answer.
+type probeRow struct {
+	name, answer, contentType string
+	replied                   bool
+	date, server, length      bool
+}
+
+func (r probeRow) complete() bool { return !r.replied || r.date && r.server && r.length }
+
+func probeAll(t *testing.T, f *Fixture) []probeRow {
+	var rows []probeRow
 	for _, p := range probes {
 		c, err := Dial(f.Addr)
 		if err != nil {
 			t.Fatal(err)
 		}
 		c.Timeout = 5 * time.Second
-		head := strings.HasPrefix(p.raw, "HEAD ")
 		done := make(chan struct{})
 		go func() { // a big request may not be read whole before the answer
 			defer close(done)
 			_ = c.c.SetWriteDeadline(time.Now().Add(5 * time.Second))
 			_, _ = c.c.Write([]byte(p.raw))
 		}()
-		r, err := c.Read(head)
+		r, err := c.Read(false)
 		c.Close()
 		<-done
 		if err != nil {
-			fmt.Fprintf(tw, "%s\t(none: %s)\t-\t-\t-\t-\n", p.name, shortErr(err))
+			rows = append(rows, probeRow{name: p.name, answer: "(none: " + shortErr(err) + ")"})
 			continue
 		}
 		_, dateErr := http.ParseTime(r.Header.Get("Date"))
 		ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
-		fmt.Fprintf(tw, "%s\t%d %s\t%s\t%s\t%s\t%s\n", p.name, r.Status, http.StatusText(r.Status), ct,
-			yes(dateErr == nil), yes(r.Header.Get("Server") == "stacklab-"+f.Name), yes(r.ContentLength >= 0 || r.Chunked))
+		rows = append(rows, probeRow{name: p.name, answer: fmt.Sprintf("%d %s", r.Status, http.StatusText(r.Status)), contentType: ct,
+			replied: true, date: dateErr == nil, server: r.Header.Get("Server") == "stacklab-"+f.Name, length: r.ContentLength >= 0 || r.Chunked})
+	}
+	return rows
+}
+
+func table(name string, rows []probeRow) string {
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "engine %s: probe\tanswer\tContent-Type\tDate\tServer\tContent-Length\n", name)
+	yes := func(ok bool) string {
+		if ok {
+			return "yes"
+		}
+		return "MISSING"
+	}
+	for _, r := range rows {
+		if !r.replied {
+			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t-\n", r.name, r.answer)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.name, r.answer, r.contentType, yes(r.date), yes(r.server), yes(r.length))
 	}
 	tw.Flush()
-	t.Log("the engine's answers to requests it judges before the transport (reported, not judged):\n" + b.String())
+	return b.String()
+}
+
+func testEngineReplies(t *testing.T, f *Fixture) {
+	t.Log("the engine's answers to requests it judges before the transport (reported, not judged):\n" + table(f.Name, probeAll(t, f)))
+}
+
+// EngineRepliesComplete fails unless every answer to the engine probes carries Date, Server and
+// Content-Length: for a transport whose engine lets it shape its error replies, which are then
+// the transport's own (fasthttp's ErrorHandler, Fiber's).
+func EngineRepliesComplete(t *testing.T, name string, newServer transport.New) {
+	f := Start(t, name, newServer, stacks.Codecs["std"]())
+	rows := probeAll(t, f)
+	for _, r := range rows {
+		if !r.complete() {
+			t.Errorf("probe %q: answer %s lacks Date, Server or Content-Length", r.name, r.answer)
+		}
+	}
+	t.Log("\n" + table(name, rows))
 }
 
 func shortErr(err error) string {
