@@ -68,7 +68,10 @@ func pattern(r ledgerspec.Route) (string, error) {
 	segs := strings.Split(r.Pattern, "/")
 	for i, s := range segs {
 		switch {
-		case strings.HasPrefix(s, "{") && strings.HasSuffix(s, "...}") && i == len(segs)-1:
+		case strings.HasPrefix(s, "{") && strings.HasSuffix(s, "...}"):
+			if i != len(segs)-1 {
+				return "", fmt.Errorf("route %s: %s must be the last segment of %q", r.ID, s, r.Pattern)
+			}
 			segs[i] = "*"
 		case strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}"):
 			segs[i] = ":" + s[1:len(s)-1]
@@ -115,12 +118,10 @@ func (h *handler) route(r ledgerspec.Route) fiber.Handler {
 // errorReply answers what Fiber or fasthttp refuse before a route (Fiber maps fasthttp's read
 // errors to *fiber.Error) and the transport's own 400 on a body it cannot read.
 func errorReply(c *fiber.Ctx, err error) error {
-	status := http.StatusBadRequest
+	status := fastreq.ErrorStatus(err)
 	var fe *fiber.Error
 	if errors.As(err, &fe) {
 		status = fe.Code
-	} else {
-		status = fastreq.ErrorStatus(err)
 	}
 	c.Set(fiber.HeaderContentType, ledgerspec.ContentTypePlain)
 	return c.Status(status).SendString(http.StatusText(status) + "\n")
