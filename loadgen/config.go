@@ -77,8 +77,9 @@ type Config struct {
 	SkipSetup bool `json:"skip_setup"`
 	// SetupConns is the setup's concurrency (default 16).
 	SetupConns int `json:"setup_conns"`
-	// Name prefixes the benchmark lines, e.g. "BenchmarkLedger/http=nethttp/store=sqlc/json=std/redis=goredis";
-	// "/op=NAME" is appended per operation (default "BenchmarkLoadgen/workload=W").
+	// Name names the run in its Result, e.g. the lab's benchmark name of the trial (default
+	// "BenchmarkLoadgen/workload=W"). Benchmark lines are named from the records (Result.Records,
+	// results.WriteBench).
 	Name string `json:"name"`
 	// Limits decide when the generator itself invalidates the run.
 	Limits Limits `json:"limits"`

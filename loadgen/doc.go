@@ -13,6 +13,9 @@
 // connections needed versus opened, its CPU use, GC pauses and goroutine scheduling latency)
 // and marks a run invalid, with the reasons, when it may have been the bottleneck.
 //
-// A Result is versioned JSON (SchemaVersion); WriteBench writes Go benchmark lines that
-// benchstat compares, WriteSummary a short human summary. cmd/loadgen is the same as a process.
+// A Result is versioned JSON (SchemaVersion), the generator's detailed account of a run, with its
+// latencies in the lab's one latency type (results.Latency). Records turns it (and a sweep) into
+// the lab's records, the one result model: results.WriteBench writes those as Go benchmark lines
+// that benchstat compares. WriteSummary writes a short human summary. cmd/loadgen is the same as
+// a process.
 package loadgen

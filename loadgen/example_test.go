@@ -10,6 +10,7 @@ import (
 
 	"stacklab/loadgen"
 	"stacklab/loadgen/internal/testsrv"
+	"stacklab/results"
 )
 
 func ExampleWorkloads() {
@@ -18,7 +19,8 @@ func ExampleWorkloads() {
 }
 
 // Run drives a stack for one run; the result says how it answered and whether the generator
-// could be trusted, and writes itself as JSON, benchmark lines or a summary.
+// could be trusted. It writes itself as JSON or a summary, and becomes the lab's records, which
+// the lab's writer turns into benchmark lines.
 func ExampleRun() {
 	srv := httptest.NewServer(testsrv.New(testsrv.Options{})) // a stack's base URL in real use
 	defer srv.Close()
@@ -27,7 +29,6 @@ func ExampleRun() {
 		Workload: "json",
 		Rate:     200, // requests per second, open loop
 		Duration: time.Second,
-		Name:     "BenchmarkLedger/http=nethttp/store=sqlc/json=std/redis=goredis",
 		Progress: func(p loadgen.Progress) { fmt.Fprintln(os.Stderr, p.Phase, p.Completed) },
 	})
 	if err != nil {
@@ -35,6 +36,8 @@ func ExampleRun() {
 	}
 	o := res.Ops[0]
 	fmt.Println(o.Name, o.Requests > 150, o.ErrorCount, res.Mode)
-	_ = res.WriteBench(os.Stderr) // BenchmarkLedger/.../op=json 200 … p99-ns … req/s …
+	stack := "http=nethttp/store=sqlc/json=std/redis=goredis"
+	recs := res.Records(results.Record{Stack: stack, Dims: results.MustParseDims(stack)})
+	_ = results.WriteBench(os.Stderr, nil, recs, nil) // BenchmarkLedger/http=…/workload=json/op=all 200 … p99-ns … req/s …
 	// Output: json true 0 open
 }

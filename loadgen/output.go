@@ -10,43 +10,6 @@ import (
 	"time"
 )
 
-// WriteBench writes the result as Go benchmark lines, one per operation plus op=all, named
-// Name+"/op=NAME", preceded by configuration lines (mode, arrival, rate, conns, validity), so
-// that benchstat can compare runs. Units: p50-ns … max-ns are corrected latency percentiles,
-// svc-p50-ns and svc-p99-ns service-time ones, req/s the completed rate, errors/op the error
-// rate. An invalid run's reasons follow as "# invalid:" lines, which benchfmt ignores.
-func (r *Result) WriteBench(w io.Writer) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "loadgen-schema: %d\n", SchemaVersion)
-	fmt.Fprintf(&b, "loadgen-workload: %s\n", r.Config.Workload)
-	fmt.Fprintf(&b, "loadgen-mode: %s\n", r.Mode)
-	if r.Mode == ModeOpen {
-		fmt.Fprintf(&b, "loadgen-arrival: %s\n", r.Arrival)
-		fmt.Fprintf(&b, "loadgen-rate: %g\n", r.RequestedRate)
-	}
-	fmt.Fprintf(&b, "loadgen-conns: %d\n", r.Config.Conns)
-	fmt.Fprintf(&b, "loadgen-valid: %t\n", r.Valid)
-	for _, reason := range r.InvalidReasons {
-		fmt.Fprintf(&b, "# invalid: %s\n", reason)
-	}
-	line := func(name string, o OpResult) {
-		fmt.Fprintf(&b, "%s/op=%s %d %d p50-ns %d p90-ns %d p99-ns %d p99.9-ns %d max-ns %d svc-p50-ns %d svc-p99-ns %.2f req/s %.6f errors/op\n",
-			r.Name, name, o.Requests, o.Corrected.P50, o.Corrected.P90, o.Corrected.P99, o.Corrected.P999,
-			o.Corrected.Max, o.Service.P50, o.Service.P99, o.Rate, o.ErrorRate)
-	}
-	for _, o := range r.Ops {
-		line(o.Name, o)
-	}
-	if len(r.Ops) > 1 {
-		line("all", r.All)
-	}
-	_, err := io.WriteString(w, b.String())
-	if err != nil {
-		return fmt.Errorf("writing benchmark lines: %w", err)
-	}
-	return nil
-}
-
 // WriteSummary writes a short human summary of the result.
 func (r *Result) WriteSummary(w io.Writer) error {
 	var b strings.Builder

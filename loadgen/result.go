@@ -7,6 +7,7 @@ import (
 
 	"stacklab/loadgen/internal/record"
 	"stacklab/loadgen/internal/selfmon"
+	"stacklab/results"
 )
 
 // SchemaVersion is the version of the Result JSON. It changes when a field changes meaning or
@@ -60,40 +61,26 @@ type OpResult struct {
 	BodyBytes int64   `json:"body_bytes"`
 	Rate      float64 `json:"rate"`
 	// Corrected is latency from the intended send time; Service from the actual send time.
-	// Every request, failed ones included, is recorded in both.
-	Corrected Latency `json:"corrected"`
-	Service   Latency `json:"service"`
-}
-
-// Latency summarises one HDR histogram (nanoseconds) and carries it encoded.
-type Latency struct {
-	Count int64   `json:"count"`
-	Min   int64   `json:"min_ns"`
-	Mean  float64 `json:"mean_ns"`
-	P50   int64   `json:"p50_ns"`
-	P90   int64   `json:"p90_ns"`
-	P99   int64   `json:"p99_ns"`
-	P999  int64   `json:"p999_ns"`
-	P9999 int64   `json:"p9999_ns"`
-	Max   int64   `json:"max_ns"`
-	// Histogram is the HdrHistogram V2 compressed encoding, base64 (decode with
-	// hdrhistogram.Decode or DecodePacked; any HdrHistogram implementation reads it).
-	Histogram string `json:"hdr,omitempty"`
+	// Every request, failed ones included, is recorded in both, in the lab's one latency type:
+	// percentiles and the HDR histogram, HdrHistogram's V2 compressed encoding in base64 (decode
+	// with hdrhistogram.Decode; any HdrHistogram implementation reads it).
+	Corrected results.Latency `json:"corrected"`
+	Service   results.Latency `json:"service"`
 }
 
 // IntervalResult is one interval of the series: requests due in [Start, Start+Interval).
 type IntervalResult struct {
-	Start     time.Duration `json:"start_ns"`
-	Warmup    bool          `json:"warmup"`
-	Sent      int64         `json:"sent"`
-	Requests  int64         `json:"requests"`
-	Errors    int64         `json:"errors"`
-	OpCounts  []int64       `json:"op_requests"`
-	Corrected Latency       `json:"corrected"`
-	Service   Latency       `json:"service"`
-	LagP99    int64         `json:"sched_lag_p99_ns"`
-	Late      int64         `json:"late"`
-	Queued    int64         `json:"queued"`
+	Start     time.Duration   `json:"start_ns"`
+	Warmup    bool            `json:"warmup"`
+	Sent      int64           `json:"sent"`
+	Requests  int64           `json:"requests"`
+	Errors    int64           `json:"errors"`
+	OpCounts  []int64         `json:"op_requests"`
+	Corrected results.Latency `json:"corrected"`
+	Service   results.Latency `json:"service"`
+	LagP99    int64           `json:"sched_lag_p99_ns"`
+	Late      int64           `json:"late"`
+	Queued    int64           `json:"queued"`
 	// CPUCores is the generator's CPU use during the interval (wall-clock aligned), in cores;
 	// Allocs the heap objects the process allocated in it, as the runtime publishes them: in
 	// batches of up to a span per size class and processor, so a single interval is approximate.
@@ -104,7 +91,7 @@ type IntervalResult struct {
 // SelfResult is the generator's measure of itself over the whole run (warm-up included).
 type SelfResult struct {
 	// SchedLag is how late requests were sent when a connection was free (open loop).
-	SchedLag Latency `json:"sched_lag"`
+	SchedLag results.Latency `json:"sched_lag"`
 	// Late counts requests sent more than Limits.MaxLag after they were due although a
 	// connection was free; Queued those that waited longer than that for a connection because
 	// every connection was waiting for an answer.
@@ -157,8 +144,9 @@ type SetupResult struct {
 // percentiles reported for every histogram.
 var quantiles = []float64{50, 90, 99, 99.9, 99.99}
 
-func latencyOf(h *hdr.PackedHistogram, encode bool) Latency {
-	l := Latency{Count: h.TotalCount()}
+// latencyOf summarises a histogram; with encode, the histogram is carried encoded.
+func latencyOf(h *hdr.PackedHistogram, encode bool) results.Latency {
+	l := results.Latency{Count: h.TotalCount()}
 	if l.Count == 0 {
 		return l
 	}
@@ -167,7 +155,7 @@ func latencyOf(h *hdr.PackedHistogram, encode bool) Latency {
 	l.P50, l.P90, l.P99, l.P999, l.P9999 = v[0], v[1], v[2], v[3], v[4]
 	if encode {
 		if b, err := h.Encode(); err == nil {
-			l.Histogram = string(b)
+			l.HDR = string(b)
 		}
 	}
 	return l

@@ -171,12 +171,3 @@ func (s *SweepResult) WriteSummary(w io.Writer) error {
 	}
 	return nil
 }
-
-// WriteBench writes one benchmark line, Name+"/op=sweep", with the highest rate meeting the SLO.
-func (s *SweepResult) WriteBench(w io.Writer) error {
-	_, err := fmt.Fprintf(w, "loadgen-schema: %d\n%s/op=sweep 1 %g max-req/s\n", SchemaVersion, s.Name, s.MaxRate)
-	if err != nil {
-		return fmt.Errorf("writing sweep benchmark line: %w", err)
-	}
-	return nil
-}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"stacklab/results"
 )
 
 func TestAssess(t *testing.T) {
@@ -11,7 +13,7 @@ func TestAssess(t *testing.T) {
 	healthy := func() *Result {
 		return &Result{Mode: ModeOpen, RequestedRate: 1000, SentRate: 1000, CompletedRate: 1000,
 			All: OpResult{Requests: 10000},
-			Self: SelfResult{SchedLag: Latency{P99: int64(100 * time.Microsecond)}, CPUFraction: 0.3,
+			Self: SelfResult{SchedLag: results.Latency{P99: int64(100 * time.Microsecond)}, CPUFraction: 0.3,
 				SchedLatP99: int64(50 * time.Microsecond), GCPauseMax: int64(200 * time.Microsecond),
 				GCPauseTotal: int64(time.Millisecond), ConnsOpened: 8, ConnsMax: 8, ConnsNeeded: 5}}
 	}

@@ -5,20 +5,33 @@ import (
 	"io"
 	"sort"
 	"strconv"
+	"strings"
 
 	"golang.org/x/perf/benchfmt"
 )
 
-// BenchName is a record's name in Go benchmark format. The stack's dimensions are sub-name keys, so
-// `benchstat -col /json` compares the JSON codecs with everything else held fixed. Sweep steps
-// (Step > 0) carry their requested rate.
-func (r *Record) BenchName() string {
-	name := "BenchmarkLedger/" + StackKey(r.Stack, r.Label) + "/workload=" + r.Workload + "/op=" + r.Op
-	if r.Step > 0 { // a sweep's steps differ by their requested rate
-		name += "/rate=" + strconv.FormatFloat(r.RequestedRate, 'f', -1, 64)
+// BenchPrefix starts every benchmark name of the lab; benchmark lines read "Benchmark" + the name.
+const BenchPrefix = "Ledger"
+
+// benchName is the record's benchmark name without the "Benchmark" that begins every benchmark
+// line (benchfmt writes it, and strips it when reading).
+func (r *Record) benchName() string {
+	parts := []string{BenchPrefix}
+	if key := StackKey(r.Stack, r.Label); key != "" {
+		parts = append(parts, key)
 	}
-	return name
+	parts = append(parts, "workload="+r.Workload, "op="+r.Op)
+	if r.Step > 0 { // a sweep's steps differ by their requested rate
+		parts = append(parts, "rate="+strconv.FormatFloat(r.RequestedRate, 'f', -1, 64))
+	}
+	return strings.Join(parts, "/")
 }
+
+// BenchName is the record's name on its benchmark line, e.g.
+// BenchmarkLedger/http=nethttp/store=sqlc/json=std/redis=goredis/workload=transfer@1000/op=all. The
+// stack's dimensions (and an A/A label) are sub-name keys, so `benchstat -col /json` compares the
+// JSON codecs with everything else held fixed. Sweep steps (Step > 0) carry their requested rate.
+func (r *Record) BenchName() string { return "Benchmark" + r.benchName() }
 
 // Units of the benchmark format view. Latencies are the corrected ones unless prefixed svc-.
 const (
@@ -54,39 +67,48 @@ func (r *Record) BenchValues() []benchfmt.Value {
 	return append(v, benchfmt.Value{Value: r.ErrorRate(), Unit: UnitErrorRate})
 }
 
-// WriteBench writes the run in Go benchmark format: the environment as file configuration, then one
-// line per valid record of a conforming stack, rounds in order (each round is one sample for
-// benchstat). Records left out (invalid trials, stacks that do not conform) are listed in comment
-// lines, which benchmark format readers skip.
-func (run *Run) WriteBench(w io.Writer) error {
-	cfg := []benchfmt.Config{
-		{Key: "goos", Value: []byte("linux"), File: true},
-		{Key: "cpu", Value: []byte(run.Env.CPUModel), File: true},
-		{Key: "run", Value: []byte(run.ID), File: true},
-		{Key: "commit", Value: []byte(run.Env.GitCommit), File: true},
-		{Key: "kernel", Value: []byte(run.Env.Kernel), File: true},
-		{Key: "go", Value: []byte(run.Env.GoVersion), File: true},
-		{Key: "gomaxprocs", Value: []byte(strconv.Itoa(run.Env.GOMAXPROCS)), File: true},
+// BenchConfig is one file configuration line of the benchmark format ("key: value").
+type BenchConfig struct{ Key, Value string }
+
+// WriteBench is the one writer of the benchmark format view of records: the configuration lines,
+// then one line per valid record, rounds in order (each round is one sample for benchstat), then
+// a comment line per record left out (benchmark format readers skip comments): invalid trials
+// with their reasons, and records exclude gives a reason for (exclude may be nil).
+func WriteBench(w io.Writer, config []BenchConfig, recs []Record, exclude func(*Record) string) error {
+	cfg := make([]benchfmt.Config, len(config))
+	for i, c := range config {
+		cfg[i] = benchfmt.Config{Key: c.Key, Value: []byte(c.Value), File: true}
 	}
-	recs := make([]*Record, 0, len(run.Records))
+	keep := make([]*Record, 0, len(recs))
 	var excluded []string
-	for i := range run.Records {
-		r := &run.Records[i]
+	for i := range recs {
+		r := &recs[i]
+		why := ""
+		if exclude != nil {
+			why = exclude(r)
+		}
 		switch {
-		case !r.Conformant:
-			excluded = append(excluded, fmt.Sprintf("%s round %d: the stack does not conform", r.BenchName(), r.Round))
+		case why != "":
+			excluded = append(excluded, fmt.Sprintf("%s round %d: %s", r.BenchName(), r.Round, why))
 		case !r.Valid:
-			excluded = append(excluded, fmt.Sprintf("%s round %d: invalid trial: %v", r.BenchName(), r.Round, r.InvalidReasons))
+			excluded = append(excluded, fmt.Sprintf("%s round %d: invalid trial: %s", r.BenchName(), r.Round, strings.Join(r.InvalidReasons, "; ")))
 		default:
-			recs = append(recs, r)
+			keep = append(keep, r)
 		}
 	}
-	sort.SliceStable(recs, func(i, j int) bool { return recs[i].Round < recs[j].Round })
+	sort.SliceStable(keep, func(i, j int) bool { return keep[i].Round < keep[j].Round })
 	bw := benchfmt.NewWriter(w)
-	for _, r := range recs {
-		res := &benchfmt.Result{Config: cfg, Name: benchfmt.Name(r.BenchName()), Iters: int(r.Requests), Values: r.BenchValues()}
+	for _, r := range keep {
+		res := &benchfmt.Result{Config: cfg, Name: benchfmt.Name(r.benchName()), Iters: int(r.Requests), Values: r.BenchValues()}
 		if err := bw.Write(res); err != nil {
-			return fmt.Errorf("writing benchmark line for %s: %w", r.BenchName(), err)
+			return fmt.Errorf("writing the benchmark line of %s: %w", r.BenchName(), err)
+		}
+	}
+	if len(keep) == 0 && len(cfg) > 0 { // no line to carry them: the configuration on its own
+		for _, c := range config {
+			if _, err := fmt.Fprintf(w, "%s: %s\n", c.Key, c.Value); err != nil {
+				return fmt.Errorf("writing benchmark configuration: %w", err)
+			}
 		}
 	}
 	for _, e := range excluded {
@@ -95,4 +117,25 @@ func (run *Run) WriteBench(w io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// WriteBench writes the run in Go benchmark format (the package's WriteBench): the environment as
+// file configuration, then the valid records of conforming stacks; records of stacks that do not
+// conform are left out with a comment.
+func (run *Run) WriteBench(w io.Writer) error {
+	config := []BenchConfig{
+		{"goos", "linux"},
+		{"cpu", run.Env.CPUModel},
+		{"run", run.ID},
+		{"commit", run.Env.GitCommit},
+		{"kernel", run.Env.Kernel},
+		{"go", run.Env.GoVersion},
+		{"gomaxprocs", strconv.Itoa(run.Env.GOMAXPROCS)},
+	}
+	return WriteBench(w, config, run.Records, func(r *Record) string {
+		if !r.Conformant {
+			return "the stack does not conform"
+		}
+		return ""
+	})
 }

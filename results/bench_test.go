@@ -14,10 +14,11 @@ import (
 func sampleRun() *results.Run {
 	run := results.NewRun("20261124T100000Z-abc123", time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC))
 	run.Env = results.Env{CPUModel: "Test CPU", GitCommit: "deadbeef", Kernel: "6.18", GoVersion: "go1.26.8", GOMAXPROCS: 1}
-	ok := results.StackInfo{Name: "http=nethttp/store=sqlc/json=std/redis=goredis",
-		Dims: results.Dims{HTTP: "nethttp", Store: "sqlc", JSON: "std", Redis: "goredis"}, Conformance: results.Conformance{Ran: true, Passed: 75}}
+	ok := results.StackInfo{Name: "http=nethttp/store=sqlc/json=std/redis=goredis", Conformance: results.Conformance{Ran: true, Passed: 75}}
+	ok.Dims = results.MustParseDims(ok.Name)
 	bad := ok
-	bad.Name, bad.Dims.JSON, bad.Conformance.Failed = "http=nethttp/store=sqlc/json=sonic/redis=goredis", "sonic", 1
+	bad.Name, bad.Conformance.Failed = "http=nethttp/store=sqlc/json=sonic/redis=goredis", 1
+	bad.Dims = results.MustParseDims(bad.Name)
 	run.Stacks = []results.StackInfo{ok, bad}
 	for round := range 2 {
 		for _, st := range run.Stacks {
@@ -55,8 +56,22 @@ func TestWriteBench(t *testing.T) {
 		t.Fatalf("got %d benchmark results, want 1:\n%s", len(got), buf.String())
 	}
 	r := got[0]
-	if want := "BenchmarkLedger/http=nethttp/store=sqlc/json=std/redis=goredis/workload=transfer@1000/op=all"; string(r.Name) != want {
-		t.Errorf("name = %s, want %s", r.Name, want)
+	// benchfmt reads a line's name without the "Benchmark" every line starts with.
+	const name = "Ledger/http=nethttp/store=sqlc/json=std/redis=goredis/workload=transfer@1000/op=all"
+	if string(r.Name) != name {
+		t.Errorf("name = %s, want %s", r.Name, name)
+	}
+	lines := 0
+	for line := range strings.Lines(buf.String()) {
+		if strings.HasPrefix(line, "Benchmark") {
+			lines++
+			if !strings.HasPrefix(line, "Benchmark"+name+" ") {
+				t.Errorf("benchmark line %q, want it to start with Benchmark%s", line, name)
+			}
+		}
+	}
+	if lines != 1 {
+		t.Errorf("%d benchmark lines, want 1:\n%s", lines, buf.String())
 	}
 	if r.Iters != 10000 || r.GetConfig("commit") != "deadbeef" {
 		t.Errorf("iters %d, commit %q", r.Iters, r.GetConfig("commit"))
@@ -95,5 +110,49 @@ func TestCheck(t *testing.T) {
 	run.SchemaVersion = results.SchemaVersion + 1
 	if err := run.Check(); err == nil {
 		t.Error("Check accepted a newer schema")
+	}
+}
+
+// The writer on its own, as the load generator's command uses it: records without a stack name,
+// sweep steps with their rates, an invalid trial as a comment, the configuration given.
+func TestWriteBenchRecords(t *testing.T) {
+	recs := []results.Record{
+		{Workload: "transfer", Op: "all", Step: 1, RequestedRate: 500, Requests: 5000, Rate: 499, Valid: true},
+		{Workload: "transfer", Op: "all", Step: 2, RequestedRate: 625.5, Requests: 6000, Rate: 600, Valid: true},
+		{Workload: "transfer", Op: "all", Step: 3, RequestedRate: 800, Requests: 10, Valid: false, InvalidReasons: []string{"lag", "shortfall"}},
+	}
+	var buf bytes.Buffer
+	if err := results.WriteBench(&buf, []results.BenchConfig{{Key: "loadgen-mode", Value: "open"}}, recs, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"loadgen-mode: open",
+		"BenchmarkLedger/workload=transfer/op=all/rate=500 5000 ",
+		"BenchmarkLedger/workload=transfer/op=all/rate=625.5 6000 ",
+		"# excluded: BenchmarkLedger/workload=transfer/op=all/rate=800 round 0: invalid trial: lag; shortfall",
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	var got []string
+	for _, l := range lines {
+		if l != "" {
+			got = append(got, l)
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d lines, want %d:\n%s", len(got), len(want), buf.String())
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("line %d = %q, want it to start with %q", i, got[i], want[i])
+		}
+	}
+
+	// Nothing valid: the configuration still heads the comments.
+	buf.Reset()
+	if err := results.WriteBench(&buf, []results.BenchConfig{{Key: "loadgen-valid", Value: "false"}}, recs[2:], nil); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(buf.String(), "loadgen-valid: false\n# excluded: ") {
+		t.Errorf("an invalid run alone:\n%s", buf.String())
 	}
 }

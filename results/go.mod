@@ -3,13 +3,16 @@ module stacklab/results
 go 1.26.8
 
 require (
-	github.com/HdrHistogram/hdrhistogram-go v1.4.0 // indirect
-	github.com/aclements/go-moremath v0.0.0-20210112150236-f10218a38794 // indirect
-	github.com/go-echarts/go-echarts/v2 v2.6.7 // indirect
+	github.com/HdrHistogram/hdrhistogram-go v1.4.0
+	github.com/aclements/go-moremath v0.0.0-20210112150236-f10218a38794
+	github.com/go-echarts/go-echarts/v2 v2.6.7
+	github.com/vahid-sohrabloo/chconn/v2 v2.2.4
+	golang.org/x/net v0.62.0
+	golang.org/x/perf v0.0.0-20260908200009-22c9c6c9d4da
+)
+
+require (
 	github.com/go-faster/city v1.0.1 // indirect
 	github.com/klauspost/compress v1.15.15 // indirect
 	github.com/pierrec/lz4/v4 v4.1.17 // indirect
-	github.com/vahid-sohrabloo/chconn/v2 v2.2.4 // indirect
-	golang.org/x/net v0.62.0 // indirect
-	golang.org/x/perf v0.0.0-20260908200009-22c9c6c9d4da // indirect
 )

@@ -53,8 +53,9 @@ type Env struct {
 
 // StackInfo is one stack of a run: its parts, how it was built and whether it conforms.
 type StackInfo struct {
-	Name string `json:"name"` // Spec.Name(): http=…/store=…/json=…/redis=…
-	Dims Dims   `json:"dims"`
+	Name string `json:"name"` // the stack's name: key=part per dimension, e.g. http=…/store=…/json=…/redis=…
+	// Dims are the parts the name lists, in its order (ParseDims(Name)).
+	Dims Dims `json:"dims"`
 	// Label tells apart two instances of the same stack in one run (A/A runs); "" otherwise.
 	Label string `json:"label,omitempty"`
 	// Modules maps each module path in the stack binary's build info to its version.
@@ -78,31 +79,21 @@ func StackKey(name, label string) string {
 	return name + "/label=" + label
 }
 
-// Dims are the parts of a stack, one per dimension.
-type Dims struct {
-	HTTP  string `json:"http"`
-	Store string `json:"store"`
-	JSON  string `json:"json"`
-	Redis string `json:"redis"`
-}
-
-// Get returns the part of one dimension ("http", "store", "json" or "redis").
-func (d Dims) Get(dim string) string {
-	switch dim {
-	case "http":
-		return d.HTTP
-	case "store":
-		return d.Store
-	case "json":
-		return d.JSON
-	case "redis":
-		return d.Redis
+// Dimensions lists the run's dimensions in the order its stacks name them: the first stack's,
+// then any another stack adds, in the order it first names them.
+func (r *Run) Dimensions() []string {
+	var keys []string
+	seen := map[string]bool{}
+	for i := range r.Stacks {
+		for _, d := range r.Stacks[i].Dims {
+			if !seen[d.Key] {
+				seen[d.Key] = true
+				keys = append(keys, d.Key)
+			}
+		}
 	}
-	return ""
+	return keys
 }
-
-// Dimensions lists the dimensions of a stack in their canonical order.
-var Dimensions = []string{"http", "store", "json", "redis"}
 
 // Conformance is the conformance suite's verdict on a stack.
 type Conformance struct {
@@ -178,7 +169,8 @@ type Record struct {
 }
 
 // Latency is a latency distribution: percentiles in nanoseconds and the HDR histogram itself,
-// encoded (hdrhistogram-go's Encode, base64 of the compressed V2 format).
+// encoded (hdrhistogram-go's Encode, base64 of the compressed V2 format). It is the one latency
+// type of the lab: the load generator records its operations in it.
 type Latency struct {
 	Count int64   `json:"count"`
 	Min   int64   `json:"min_ns"`
@@ -187,8 +179,10 @@ type Latency struct {
 	P90   int64   `json:"p90_ns"`
 	P99   int64   `json:"p99_ns"`
 	P999  int64   `json:"p999_ns"`
-	Max   int64   `json:"max_ns"`
-	HDR   string  `json:"hdr,omitempty"`
+	// P9999 is the 99.99th percentile; 0 in runs recorded before it was kept.
+	P9999 int64  `json:"p9999_ns,omitempty"`
+	Max   int64  `json:"max_ns"`
+	HDR   string `json:"hdr,omitempty"`
 }
 
 // CPUPerRequest is the stack process's CPU time per completed request, in microseconds

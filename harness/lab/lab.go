@@ -71,7 +71,7 @@ type unit struct {
 func (u unit) key() string { return results.StackKey(u.spec.Name(), u.label) }
 
 func (u unit) dims() results.Dims {
-	return results.Dims{HTTP: u.spec.HTTP, Store: u.spec.Store, JSON: u.spec.JSON, Redis: u.spec.Redis}
+	return results.MustParseDims(u.spec.Name())
 }
 
 type lab struct {

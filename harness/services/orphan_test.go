@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 func helper() int {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	s, err := services.Start(ctx, services.Config{ForceEmbedded: true})
+	s, err := services.Start(ctx, services.Config{ForceEmbedded: true, ClickHouse: true})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -44,7 +44,8 @@ func helper() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	rep := helperReport{PIDs: append(tree, s.Redis.PIDs...), Dirs: []string{s.Postgres.Dir, s.Redis.Dir}}
+	pids := append(append(tree, s.Redis.PIDs...), s.ClickHouse.PIDs...)
+	rep := helperReport{PIDs: pids, Dirs: []string{s.Postgres.Dir, s.Redis.Dir, s.ClickHouse.Dir}}
 	if err := json.NewEncoder(os.Stdout).Encode(rep); err != nil {
 		return 1
 	}
@@ -52,7 +53,8 @@ func helper() int {
 	return 0
 }
 
-// A lab killed with SIGKILL (no Close) takes its servers with it.
+// A lab killed with SIGKILL (no Close) takes its servers with it, ClickHouse included (which
+// needs clickhouse-server installed, as make test does).
 func TestServersDieWithTheLab(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), helperEnv+"=1")

@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"stacklab/harness/proc"
+	"stacklab/results/clickhouse"
 )
 
 const (
@@ -37,13 +38,20 @@ type Config struct {
 	RedisURL string
 	// KafkaBrokers are Kafka seed addresses, host:port.
 	KafkaBrokers []string
+	// ClickHouse asks Start for a ClickHouse too: the one ClickHouseURL names, else one started
+	// from the installed clickhouse-server (ClickHouseInstalled); Start fails when it can have
+	// neither. ClickHouse has no standard-port step: a server found there may hold someone's data.
+	ClickHouse bool
+	// ClickHouseURL is a ClickHouse address as clickhouse.ParseURL reads it (CLICKHOUSE_URL).
+	ClickHouseURL string
 	// ForceEmbedded skips the standard ports: every service not given above is started here.
 	ForceEmbedded bool
 	// TempDir is where embedded servers get their folders (default: os.TempDir()).
 	TempDir string
 }
 
-// ConfigFromEnv reads DATABASE_URL, REDIS_URL and KAFKA_BROKERS (comma-separated).
+// ConfigFromEnv reads DATABASE_URL, REDIS_URL, KAFKA_BROKERS (comma-separated) and
+// CLICKHOUSE_URL. It leaves Config.ClickHouse false: a ClickHouse is for whoever asks for one.
 func ConfigFromEnv() Config {
 	var brokers []string
 	for b := range strings.SplitSeq(os.Getenv("KAFKA_BROKERS"), ",") {
@@ -52,9 +60,10 @@ func ConfigFromEnv() Config {
 		}
 	}
 	return Config{
-		DatabaseURL:  os.Getenv("DATABASE_URL"),
-		RedisURL:     os.Getenv("REDIS_URL"),
-		KafkaBrokers: brokers,
+		DatabaseURL:   os.Getenv("DATABASE_URL"),
+		RedisURL:      os.Getenv("REDIS_URL"),
+		KafkaBrokers:  brokers,
+		ClickHouseURL: os.Getenv(clickhouse.EnvURL),
 	}
 }
 
@@ -74,20 +83,22 @@ const (
 
 // Endpoint is one service as the lab uses it.
 type Endpoint struct {
-	// Service is "postgres", "redis" or "kafka".
+	// Service is "postgres", "redis", "kafka" or "clickhouse".
 	Service string
-	// URL is the admin DSN, the Redis URL, or the comma-separated broker addresses.
+	// URL is the admin DSN, the Redis URL, the comma-separated broker addresses, or the
+	// ClickHouse address (as CLICKHOUSE_URL takes it; "" when none was asked for).
 	URL    string
 	Source Source
 	// Version is the server's own account of its version: SELECT version(), INFO server's
-	// redis_version, a guess from Kafka's API versions, or the kfake module version.
+	// redis_version, a guess from Kafka's API versions, the kfake module version, or ClickHouse's
+	// SELECT version().
 	Version string
 	// PIDs are the server's processes when known (root process first for a started server).
 	// PostgreSQL forks a process per connection: proc.Tree(PIDs[0]) reads the current set.
 	PIDs []int
 	// InProcess is set for a broker running inside this process (PIDs is then this process).
 	InProcess bool
-	// Dir is the folder of an embedded PostgreSQL or Redis server, removed by Close.
+	// Dir is the folder of an embedded PostgreSQL, Redis or ClickHouse server, removed by Close.
 	Dir string
 	// Command is the command line that started an embedded server.
 	Command string
@@ -100,12 +111,16 @@ type Services struct {
 	Postgres Endpoint
 	Redis    Endpoint
 	Kafka    Endpoint
+	// ClickHouse is set when Config.ClickHouse asked for one (its URL is "" otherwise).
+	ClickHouse Endpoint
 	// Brokers are the Kafka broker addresses (Kafka.URL split).
 	Brokers []string
 
-	pg    *embeddedPostgres
-	redis *embeddedRedis
-	kafka *KafkaServer
+	pg         *embeddedPostgres
+	redis      *embeddedRedis
+	kafka      *KafkaServer
+	clickhouse *ClickHouseServer
+	chConfig   clickhouse.Config
 }
 
 // Start finds or starts every service (see the package comment). On error, whatever it started is
@@ -122,6 +137,9 @@ func Start(ctx context.Context, cfg Config) (*Services, error) {
 	}
 	if err == nil {
 		err = s.startKafka(ctx, cfg)
+	}
+	if err == nil && cfg.ClickHouse {
+		err = s.startClickHouse(ctx, cfg, parent)
 	}
 	if err != nil {
 		if cerr := s.Close(); cerr != nil {
@@ -221,10 +239,53 @@ func (s *Services) startKafka(ctx context.Context, cfg Config) error {
 	return nil
 }
 
+func (s *Services) startClickHouse(ctx context.Context, cfg Config, parent string) error {
+	s.ClickHouse.Service = "clickhouse"
+	if cfg.ClickHouseURL != "" {
+		chc, err := clickhouse.ParseURL(cfg.ClickHouseURL)
+		if err != nil {
+			return fmt.Errorf("clickhouse from %s: %w", clickhouse.EnvURL, err)
+		}
+		pctx, cancel := context.WithTimeout(ctx, probeTimeout)
+		defer cancel()
+		version, err := clickhouse.Ping(pctx, chc)
+		if err != nil {
+			return fmt.Errorf("clickhouse from %s: %w", clickhouse.EnvURL, err)
+		}
+		s.ClickHouse.URL, s.ClickHouse.Source, s.ClickHouse.Version, s.chConfig = cfg.ClickHouseURL, SourceEnv, version, chc
+		return nil
+	}
+	if !ClickHouseInstalled() {
+		_, err := clickhouseBinary()
+		return fmt.Errorf("clickhouse: no %s and none installed to start: %w", clickhouse.EnvURL, err)
+	}
+	start := time.Now()
+	srv, err := StartClickHouse(ctx, parent)
+	if err != nil {
+		return err
+	}
+	s.clickhouse, s.chConfig = srv, srv.Config("")
+	s.ClickHouse = Endpoint{Service: "clickhouse", URL: srv.URL(), Source: SourceEmbedded, Version: srv.Version(), PIDs: srv.PIDs(),
+		Dir: srv.Dir(), Command: srv.Command(), StartTime: time.Since(start)}
+	return nil
+}
+
+// ClickHouseConfig is the sink configuration of the ClickHouse Start provided; ok is false when
+// none was asked for. An embedded server's is a scratch one (clickhouse.Config.Scratch).
+func (s *Services) ClickHouseConfig() (cfg clickhouse.Config, ok bool) {
+	return s.chConfig, s.ClickHouse.URL != ""
+}
+
 // Close stops the servers Start started and removes their folders; servers found elsewhere keep
 // running. It is safe to call more than once.
 func (s *Services) Close() error {
 	var errs []error
+	if s.clickhouse != nil {
+		if err := s.clickhouse.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("closing embedded clickhouse: %w", err))
+		}
+		s.clickhouse = nil
+	}
 	if s.kafka != nil {
 		s.kafka.Close()
 		s.kafka = nil
@@ -244,13 +305,18 @@ func (s *Services) Close() error {
 	return errors.Join(errs...)
 }
 
-// Env returns DATABASE_URL, REDIS_URL and KAFKA_BROKERS for child processes, as KEY=value.
+// Env returns DATABASE_URL, REDIS_URL, KAFKA_BROKERS and, when Start provided a ClickHouse,
+// CLICKHOUSE_URL for child processes, as KEY=value.
 func (s *Services) Env() []string {
-	return []string{
+	env := []string{
 		"DATABASE_URL=" + s.Postgres.URL,
 		"REDIS_URL=" + s.Redis.URL,
 		"KAFKA_BROKERS=" + strings.Join(s.Brokers, ","),
 	}
+	if s.ClickHouse.URL != "" {
+		env = append(env, clickhouse.EnvURL+"="+s.ClickHouse.URL)
+	}
+	return env
 }
 
 // NewDatabase creates a fresh database with a unique name that starts with prefix (reduced to

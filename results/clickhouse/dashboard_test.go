@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/vahid-sohrabloo/chconn/v2"
+
+	"stacklab/results/resultstest"
 )
 
 // dashboardPath is the Grafana dashboard provisioned over this package's tables.
@@ -55,17 +57,25 @@ func TestDashboardQueries(t *testing.T) {
 	}
 
 	s := openSink(t, server(t))
-	run := richRun(t, "r-dashboard", runStart, 21)
+	run := resultstest.Run(t, "r-dashboard", runStart, 21)
 	publish(t, s, run)
 	ctx := context.Background()
 
 	timeFilter := regexp.MustCompile(`\$__timeFilter\(([a-z_]+)\)`)
+	dimColumn := regexp.MustCompile(`\bdim_[a-z_]+`)
 	fill := func(q string) string {
+		// Dimensions are data: a query names them through the arrays, never one by one.
+		for _, c := range dimColumn.FindAllString(q, -1) {
+			if c != "dim_keys" && c != "dim_values" {
+				t.Errorf("a query reads the column %s, not the dimension arrays:\n%s", c, q)
+			}
+		}
 		q = timeFilter.ReplaceAllString(q, "$1 >= toDateTime(0) AND $1 <= toDateTime(4000000000)")
 		r := strings.NewReplacer(
 			"stacklab.", s.cfg.Database+".",
 			"${workload}", "transfer@1000",
 			"${op}", "all",
+			"${dim}", "json",
 			"${run}", run.ID,
 			"${stack:singlequote}", quote(run.Stacks[0].Key())+","+quote(run.Stacks[1].Key())+","+quote(run.Stacks[2].Key()),
 		)

@@ -1,5 +1,6 @@
 // Package clickhouse is the lab's ClickHouse sink: it publishes runs from the spool to three
-// tables over the native protocol (chconn), reads them back, and can start an embedded server.
+// tables over the native protocol (chconn) and reads them back. It connects to a server it is
+// given (ParseURL, CLICKHOUSE_URL); starting one is the harness's (stacklab/harness/services).
 //
 // # Tables
 //
@@ -10,12 +11,23 @@
 //   - runs: one row per run: id, digest, start and end, plan name and plan JSON, the environment
 //     as JSON plus its key fields as columns (cpu_model, cores, kernel, go_version, gomaxprocs,
 //     git_commit, …), notes, how many stacks and records the run has, and when it was published.
-//   - stacks: one row per run × stack: name, label, the four dimensions (dim_http, dim_store,
-//     dim_json, dim_redis), the conformance counts and verdict, modules JSON, binary hash, error.
-//   - results: one row per results.Record: every scalar field, the dimensions, both latency
-//     distributions (corrected_* and service_*: count, min, mean, p50, p90, p99, p99.9, max and
-//     the encoded HDR histogram), errors by class as two parallel arrays (errors_class,
-//     errors_count), invalid_reasons, and started as DateTime + started_ns.
+//   - stacks: one row per run × stack: name, label, the dimensions as two parallel arrays in the
+//     name's order (dim_keys, dim_values: whatever dimensions the stack has, any number), the
+//     conformance counts and verdict, modules JSON, binary hash, error.
+//   - results: one row per results.Record: every scalar field, the dimensions (dim_keys,
+//     dim_values), both latency distributions (corrected_* and service_*: count, min, mean, p50,
+//     p90, p99, p99.9, p99.99, max and the encoded HDR histogram), errors by class as two parallel
+//     arrays (errors_class, errors_count), invalid_reasons, and started as DateTime + started_ns.
+//
+// A query picks a dimension's part with dim_values[indexOf(dim_keys, 'json')] (empty for a stack
+// without that dimension), as the Grafana dashboard (deploy/grafana) does.
+//
+// EnsureSchema creates what is missing and migrates tables an earlier version made: it adds the
+// columns they lack (ALTER TABLE … ADD COLUMN, each after the column declared before it) and
+// refuses a declared column of another type. The first schema had the four dimensions of the time
+// as columns dim_http, dim_store, dim_json and dim_redis; tables made by it get dim_keys and
+// dim_values with defaults computed from those columns, so the runs published before read back
+// with their dimensions. The old columns stay, and new rows leave them empty.
 //
 // Rows of stacks and results carry run_id, run_digest and run_started, and a position that keeps
 // the run's order; every table is partitioned by the month of the run's start.
@@ -50,24 +62,11 @@
 //
 // PublishPending uploads every spooled run not yet marked for this sink (Sink.Name names the
 // address and database, so a marker for one server says nothing about another) and marks each
-// after success; a failing run is reported and the others go on. A sink on an embedded server
-// (Server.Config) has no name and leaves no markers: its data is gone with it, and the next
-// server must be offered every run again.
+// after success; a failing run is reported and the others go on. A sink on a scratch server
+// (Config.Scratch: the harness's embedded one) has no name and leaves no markers: its data is gone
+// with it, and the next server must be offered every run again.
 //
 // Every connection attempt is bounded by ConnectTimeout (5 s): an unreachable or silent server
 // gives a wrapped error naming the address, never a hang; an operation whose context has no
 // deadline is bounded by OperationTimeout.
-//
-// # The embedded server
-//
-// StartEmbedded runs the installed clickhouse-server (Debian's 18.16 here) on a copy of the system
-// configuration (/etc/clickhouse-server) made in the server's own folder, with a config.d file
-// that moves every path (data, tmp, user files, format schemas, access, logs) into that folder
-// and every port (native, HTTP, interserver, and the MySQL and PostgreSQL ports of current
-// releases) to a free loopback port. A copy rather than the system file with command-line
-// overrides: the server saves its preprocessed configuration under the <path> of the file it
-// reads before overrides apply, which would write into /var/lib/clickhouse. StartEmbedded waits,
-// bounded, until a query answers; a failure shows the tail of the server's log. The server runs
-// in its own process group with SIGKILL as its parent-death signal; Close stops it and removes its
-// folder, with the data in it: an embedded server is a scratch copy, the spool is what is kept.
 package clickhouse

@@ -127,15 +127,16 @@ func (s *Sink) loadStacks(ctx context.Context, conn chconn.Conn, id, digest stri
 	for stmt.Next() {
 		for i := range stmt.RowsInBlock() {
 			st := results.StackInfo{
-				Name:  c.stack.Row(i),
-				Label: c.label.Row(i),
-				Dims: results.Dims{HTTP: c.dimHTTP.Row(i), Store: c.dimStore.Row(i),
-					JSON: c.dimJSON.Row(i), Redis: c.dimRedis.Row(i)},
+				Name:         c.stack.Row(i),
+				Label:        c.label.Row(i),
 				BinarySHA256: c.binarySHA256.Row(i),
 				Conformance: results.Conformance{Ran: c.confRan.Row(i) != 0, Passed: int(c.confPassed.Row(i)),
 					Failed: int(c.confFailed.Row(i)), Skipped: int(c.confSkipped.Row(i)),
 					Failures: nilIfEmpty(c.confFailures.Row(i))},
 				Error: c.errorText.Row(i),
+			}
+			if st.Dims, err = dimsOf(c.dimKeys.Row(i), c.dimValues.Row(i)); err != nil {
+				return nil, fmt.Errorf("clickhouse: run %q, stack %s: %w", id, st.Key(), err)
 			}
 			if m := c.modules.Row(i); m != "" {
 				if err := json.Unmarshal([]byte(m), &st.Modules); err != nil {
@@ -167,7 +168,6 @@ func (s *Sink) loadRecords(ctx context.Context, conn chconn.Conn, id, digest str
 				RunID:           c.runID.Row(i),
 				Stack:           c.stack.Row(i),
 				Label:           c.label.Row(i),
-				Dims:            results.Dims{HTTP: c.dimHTTP.Row(i), Store: c.dimStore.Row(i), JSON: c.dimJSON.Row(i), Redis: c.dimRedis.Row(i)},
 				Workload:        c.workload.Row(i),
 				WorkloadKind:    c.workloadKind.Row(i),
 				Op:              c.op.Row(i),
@@ -200,6 +200,9 @@ func (s *Sink) loadRecords(ctx context.Context, conn chconn.Conn, id, digest str
 				GenLateFraction: c.genLateFraction.Row(i),
 				SLOMet:          c.sloMet.Row(i) != 0,
 				SLOBreaks:       nilIfEmpty(c.sloBreaks.Row(i)),
+			}
+			if r.Dims, err = dimsOf(c.dimKeys.Row(i), c.dimValues.Row(i)); err != nil {
+				return nil, fmt.Errorf("clickhouse: run %q, record %d: %w", id, len(recs), err)
 			}
 			classes, counts := c.errorsClass.Row(i), c.errorsCount.Row(i)
 			if len(classes) != len(counts) {

@@ -10,7 +10,7 @@ import (
 
 // PublishPending publishes every spooled run not yet marked as published to this sink
 // (Sink.Name), marking each once it is in ClickHouse, oldest first. n counts the runs it inserted;
-// a run found already there is marked too but not counted. For an embedded server (Name is "")
+// a run found already there is marked too but not counted. For a scratch server (Name is "")
 // every spooled run is offered and none is marked; Publish skips those already there. A run that fails (unreadable, refused,
 // an insert error) is reported in the returned error and the others go on; progress, when not nil,
 // is called after each run that is now in ClickHouse.

@@ -272,6 +272,30 @@ func runRows(run *results.Run, digest string, now time.Time) (*runCols, error) {
 	return c, nil
 }
 
+// dimArrays are a stack's dimensions as the dim_keys and dim_values columns hold them.
+func dimArrays(d results.Dims) (keys, values []string) {
+	keys, values = make([]string, len(d)), make([]string, len(d))
+	for i, x := range d {
+		keys[i], values[i] = x.Key, x.Part
+	}
+	return keys, values
+}
+
+// dimsOf is the inverse of dimArrays; no dimensions are nil.
+func dimsOf(keys, values []string) (results.Dims, error) {
+	if len(keys) != len(values) {
+		return nil, fmt.Errorf("%d dimension keys but %d values", len(keys), len(values))
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	d := make(results.Dims, len(keys))
+	for i := range keys {
+		d[i] = results.Dim{Key: keys[i], Part: values[i]}
+	}
+	return d, nil
+}
+
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}
@@ -298,10 +322,9 @@ func stackRows(run *results.Run, digest string) (*stackCols, error) {
 		c.stack.Append(st.Name)
 		c.label.Append(st.Label)
 		c.stackKey.Append(st.Key())
-		c.dimHTTP.Append(st.Dims.HTTP)
-		c.dimStore.Append(st.Dims.Store)
-		c.dimJSON.Append(st.Dims.JSON)
-		c.dimRedis.Append(st.Dims.Redis)
+		keys, values := dimArrays(st.Dims)
+		c.dimKeys.Append(keys)
+		c.dimValues.Append(values)
 		c.confRan.Append(flag(st.Conformance.Ran))
 		c.confPassed.Append(int64(st.Conformance.Passed))
 		c.confFailed.Append(int64(st.Conformance.Failed))
@@ -323,13 +346,14 @@ func (l *latencyCols) append(v *results.Latency) {
 	l.p90.Append(v.P90)
 	l.p99.Append(v.P99)
 	l.p999.Append(v.P999)
+	l.p9999.Append(v.P9999)
 	l.max.Append(v.Max)
 	l.hdr.Append(v.HDR)
 }
 
 func (l *latencyCols) row(i int) results.Latency {
 	return results.Latency{Count: l.count.Row(i), Min: l.min.Row(i), Mean: l.mean.Row(i), P50: l.p50.Row(i),
-		P90: l.p90.Row(i), P99: l.p99.Row(i), P999: l.p999.Row(i), Max: l.max.Row(i), HDR: l.hdr.Row(i)}
+		P90: l.p90.Row(i), P99: l.p99.Row(i), P999: l.p999.Row(i), P9999: l.p9999.Row(i), Max: l.max.Row(i), HDR: l.hdr.Row(i)}
 }
 
 func resultRows(run *results.Run, digest string) (*resultCols, error) {
@@ -360,10 +384,9 @@ func resultRows(run *results.Run, digest string) (*resultCols, error) {
 		c.stack.Append(r.Stack)
 		c.label.Append(r.Label)
 		c.stackKey.Append(results.StackKey(r.Stack, r.Label))
-		c.dimHTTP.Append(r.Dims.HTTP)
-		c.dimStore.Append(r.Dims.Store)
-		c.dimJSON.Append(r.Dims.JSON)
-		c.dimRedis.Append(r.Dims.Redis)
+		keys, values := dimArrays(r.Dims)
+		c.dimKeys.Append(keys)
+		c.dimValues.Append(values)
 		c.workload.Append(r.Workload)
 		c.workloadKind.Append(r.WorkloadKind)
 		c.op.Append(r.Op)

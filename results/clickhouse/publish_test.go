@@ -16,6 +16,7 @@ import (
 	"github.com/vahid-sohrabloo/chconn/v2/column"
 
 	"stacklab/results"
+	"stacklab/results/resultstest"
 	"stacklab/results/spool"
 )
 
@@ -58,7 +59,7 @@ func TestEnsureSchemaTwice(t *testing.T) {
 	if err := s.EnsureSchema(ctx); err != nil {
 		t.Fatalf("EnsureSchema a second time: %v", err)
 	}
-	run := richRun(t, "r-schema", runStart, 1)
+	run := resultstest.Run(t, "r-schema", runStart, 1)
 	publish(t, s, run)
 	s2 := reopen(t, s) // a third time, on tables holding a run
 	if err := s2.EnsureSchema(ctx); err != nil {
@@ -112,7 +113,7 @@ func mapKeys[V any](m map[string]V) func(func(string) bool) {
 
 func TestPublishRoundTrip(t *testing.T) {
 	s := openSink(t, server(t))
-	orig := richRun(t, "20261124T101500Z-3f9a2c", runStart, 2)
+	orig := resultstest.Run(t, "20261124T101500Z-3f9a2c", runStart, 2)
 	// The run goes through the spool first, as it does in the lab.
 	sp, err := spool.Open(filepath.Join(t.TempDir(), "spool"))
 	if err != nil {
@@ -130,7 +131,7 @@ func TestPublishRoundTrip(t *testing.T) {
 	}
 	got := loadRun(t, s, orig.ID)
 	for name, want := range map[string]*results.Run{"the spooled run": fromSpool, "the run in memory": orig} {
-		if d := diffRuns(want, got); len(d) > 0 {
+		if d := resultstest.Diff(want, got); len(d) > 0 {
 			t.Errorf("the run read back differs from %s:\n%s", name, strings.Join(d, "\n"))
 		}
 	}
@@ -173,7 +174,7 @@ func TestPublishEmptyRun(t *testing.T) {
 	if publish(t, s, run) {
 		t.Fatal("the second Publish inserted again")
 	}
-	if d := diffRuns(run, loadRun(t, s, run.ID)); len(d) > 0 {
+	if d := resultstest.Diff(run, loadRun(t, s, run.ID)); len(d) > 0 {
 		t.Errorf("differs: %v", d)
 	}
 	wantRows(t, s, run, 1)
@@ -181,7 +182,7 @@ func TestPublishEmptyRun(t *testing.T) {
 
 func TestRepublishInsertsNothing(t *testing.T) {
 	s := openSink(t, server(t))
-	runs := []*results.Run{richRun(t, "r-a", runStart, 3), richRun(t, "r-b", runStart.Add(time.Hour), 4)}
+	runs := []*results.Run{resultstest.Run(t, "r-a", runStart, 3), resultstest.Run(t, "r-b", runStart.Add(time.Hour), 4)}
 	for _, run := range runs {
 		if !publish(t, s, run) {
 			t.Fatalf("first Publish of %s: published=false", run.ID)
@@ -224,15 +225,15 @@ func TestRepublishInsertsNothing(t *testing.T) {
 
 func TestPublishConflict(t *testing.T) {
 	s := openSink(t, server(t))
-	run := richRun(t, "r-conflict", runStart, 5)
+	run := resultstest.Run(t, "r-conflict", runStart, 5)
 	publish(t, s, run)
-	other := richRun(t, "r-conflict", runStart, 6) // same id, other measurements
+	other := resultstest.Run(t, "r-conflict", runStart, 6) // same id, other measurements
 	published, err := s.Publish(context.Background(), other)
 	if !errors.Is(err, ErrConflict) || published {
 		t.Fatalf("Publish of another run with the same id = %v, %v; want ErrConflict", published, err)
 	}
 	wantRows(t, s, run, 1)
-	if d := diffRuns(run, loadRun(t, s, run.ID)); len(d) > 0 {
+	if d := resultstest.Diff(run, loadRun(t, s, run.ID)); len(d) > 0 {
 		t.Errorf("the published run changed: %v", d)
 	}
 }
@@ -258,7 +259,7 @@ func TestPublishAfterCrash(t *testing.T) {
 	for _, tt := range tests {
 		t.Run("after "+tt.crashAfter, func(t *testing.T) {
 			s := openSink(t, cfg)
-			run := richRun(t, "r-crash", runStart, 7)
+			run := resultstest.Run(t, "r-crash", runStart, 7)
 			s.afterInsert = func(table string) error {
 				if table == tt.crashAfter {
 					return errCrash
@@ -289,7 +290,7 @@ func TestPublishAfterCrash(t *testing.T) {
 			}
 			publish(t, s2, run) // and once more for good measure
 			wantRows(t, s2, run, 1)
-			if d := diffRuns(run, loadRun(t, s2, run.ID)); len(d) > 0 {
+			if d := resultstest.Diff(run, loadRun(t, s2, run.ID)); len(d) > 0 {
 				t.Errorf("the run read back differs:\n%s", strings.Join(d, "\n"))
 			}
 		})
@@ -300,7 +301,7 @@ func TestPublishAfterCrash(t *testing.T) {
 // protocol; Publish says so and inserts nothing.
 func TestPublishRefusesPartialTable(t *testing.T) {
 	s := openSink(t, server(t))
-	run := richRun(t, "r-partial", runStart, 8)
+	run := resultstest.Run(t, "r-partial", runStart, 8)
 	digest, err := Digest(run)
 	if err != nil {
 		t.Fatal(err)
@@ -341,7 +342,7 @@ func TestPublishRefusesBadRuns(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			run := richRun(t, "r-bad", runStart, 9)
+			run := resultstest.Run(t, "r-bad", runStart, 9)
 			tt.edit(run)
 			published, err := s.Publish(context.Background(), run)
 			if err == nil || published || !strings.Contains(err.Error(), tt.want) {
@@ -375,7 +376,7 @@ func BenchmarkPublish(b *testing.B) {
 	}()
 	runs := make([]*results.Run, b.N)
 	for i := range runs {
-		runs[i] = richRun(b, fmt.Sprintf("bench-%d", i), runStart, uint64(i))
+		runs[i] = resultstest.Run(b, fmt.Sprintf("bench-%d", i), runStart, uint64(i))
 	}
 	b.ResetTimer()
 	for i := range b.N {

@@ -167,15 +167,15 @@ func newRunCols() *runCols {
 // stackCols are the columns of the stacks table: one row per run × stack.
 type stackCols struct {
 	colSet
-	runID, digest                        *column.String
-	runStarted                           *column.Base[uint32]
-	position                             *column.Base[uint32]
-	stack, label, stackKey               *column.String
-	dimHTTP, dimStore, dimJSON, dimRedis *column.String
-	confRan, conformant                  *column.Base[uint8]
-	confPassed, confFailed, confSkipped  *column.Base[int64]
-	confFailures                         *column.Array[string]
-	modules, binarySHA256, errorText     *column.String
+	runID, digest                       *column.String
+	runStarted                          *column.Base[uint32]
+	position                            *column.Base[uint32]
+	stack, label, stackKey              *column.String
+	dimKeys, dimValues                  *column.Array[string]
+	confRan, conformant                 *column.Base[uint8]
+	confPassed, confFailed, confSkipped *column.Base[int64]
+	confFailures                        *column.Array[string]
+	modules, binarySHA256, errorText    *column.String
 }
 
 func newStackCols() *stackCols {
@@ -187,10 +187,8 @@ func newStackCols() *stackCols {
 	c.stack = c.str("stack")
 	c.label = c.str("label")
 	c.stackKey = c.str("stack_key")
-	c.dimHTTP = c.str("dim_http")
-	c.dimStore = c.str("dim_store")
-	c.dimJSON = c.str("dim_json")
-	c.dimRedis = c.str("dim_redis")
+	c.dimKeys = c.strs("dim_keys")
+	c.dimValues = c.strs("dim_values")
 	c.confRan = c.flag("conformance_ran")
 	c.confPassed = c.i64("conformance_passed")
 	c.confFailed = c.i64("conformance_failed")
@@ -205,9 +203,9 @@ func newStackCols() *stackCols {
 
 // latencyCols are the columns of one latency distribution, prefixed corrected_ or service_.
 type latencyCols struct {
-	count, min, p50, p90, p99, p999, max *column.Base[int64]
-	mean                                 *column.Base[float64]
-	hdr                                  *column.String
+	count, min, p50, p90, p99, p999, p9999, max *column.Base[int64]
+	mean                                        *column.Base[float64]
+	hdr                                         *column.String
 }
 
 func (t *colSet) latency(prefix string) latencyCols {
@@ -219,6 +217,7 @@ func (t *colSet) latency(prefix string) latencyCols {
 		p90:   t.i64(prefix + "_p90_ns"),
 		p99:   t.i64(prefix + "_p99_ns"),
 		p999:  t.i64(prefix + "_p999_ns"),
+		p9999: t.i64(prefix + "_p9999_ns"),
 		max:   t.i64(prefix + "_max_ns"),
 		hdr:   t.str(prefix + "_hdr"),
 	}
@@ -231,7 +230,7 @@ type resultCols struct {
 	runStarted, started                    *column.Base[uint32]
 	position, startedNs                    *column.Base[uint32]
 	stack, label, stackKey                 *column.String
-	dimHTTP, dimStore, dimJSON, dimRedis   *column.String
+	dimKeys, dimValues                     *column.Array[string]
 	workload, workloadKind, op, mode       *column.String
 	round, trial, step, conns              *column.Base[int64]
 	requestedRate, seconds, rate           *column.Base[float64]
@@ -258,10 +257,8 @@ func newResultCols() *resultCols {
 	c.stack = c.str("stack")
 	c.label = c.str("label")
 	c.stackKey = c.str("stack_key")
-	c.dimHTTP = c.str("dim_http")
-	c.dimStore = c.str("dim_store")
-	c.dimJSON = c.str("dim_json")
-	c.dimRedis = c.str("dim_redis")
+	c.dimKeys = c.strs("dim_keys")
+	c.dimValues = c.strs("dim_values")
 	c.workload = c.str("workload")
 	c.workloadKind = c.str("workload_kind")
 	c.op = c.str("op")
@@ -300,15 +297,83 @@ func newResultCols() *resultCols {
 	return c
 }
 
-// schemaDDL is every statement EnsureSchema runs, in order. Every row of a run carries the run's
-// start time, and every table is partitioned by its month: all the rows a run has in one table
-// are in one partition, so one insert block makes one part and lands whole or not at all.
-func schemaDDL(db string) []string {
-	return []string{
-		"CREATE DATABASE IF NOT EXISTS " + db,
-		newRunCols().createTable(db, TableRuns, "toYYYYMM(started)", "(started, run_id)"),
-		newStackCols().createTable(db, TableStacks, "toYYYYMM(run_started)", "(run_started, run_id, position)"),
-		newResultCols().createTable(db, TableResults, "toYYYYMM(run_started)",
-			"(run_started, run_id, stack_key, workload, op, step, round, position)"),
+// table is one of the sink's tables: its columns and MergeTree keys.
+type table struct {
+	name                 string
+	cols                 *colSet
+	partitionBy, orderBy string
+}
+
+// tables are the sink's tables. Every row of a run carries the run's start time, and every table
+// is partitioned by its month: all the rows a run has in one table are in one partition, so one
+// insert block makes one part and lands whole or not at all.
+func tables() []table {
+	return []table{
+		{TableRuns, &newRunCols().colSet, "toYYYYMM(started)", "(started, run_id)"},
+		{TableStacks, &newStackCols().colSet, "toYYYYMM(run_started)", "(run_started, run_id, position)"},
+		{TableResults, &newResultCols().colSet, "toYYYYMM(run_started)",
+			"(run_started, run_id, stack_key, workload, op, step, round, position)"},
 	}
+}
+
+// schemaDDL is every statement that creates the schema where nothing of it exists, in order.
+func schemaDDL(db string) []string {
+	ddl := []string{"CREATE DATABASE IF NOT EXISTS " + db}
+	for _, t := range tables() {
+		ddl = append(ddl, t.cols.createTable(db, t.name, t.partitionBy, t.orderBy))
+	}
+	return ddl
+}
+
+// The first schema had the four dimensions of the time as columns of stacks and results. Tables
+// made by it get the arrays that replaced them with defaults computed from those columns, so the
+// rows published before read back with their dimensions (ClickHouse computes a missing column's
+// default from the other columns of old rows, on 18.16 as on current releases). The old columns
+// stay; new rows leave them empty.
+var legacyDimColumns = [][2]string{{"http", "dim_http"}, {"store", "dim_store"}, {"json", "dim_json"}, {"redis", "dim_redis"}}
+
+// migrationDefault is the DEFAULT expression of a column added to an existing table whose
+// columns (name → type) are have: "" for the type's own default.
+func migrationDefault(column string, have map[string]string) string {
+	for _, c := range legacyDimColumns {
+		if _, ok := have[c[1]]; !ok {
+			return ""
+		}
+	}
+	keys, cols := make([]string, len(legacyDimColumns)), make([]string, len(legacyDimColumns))
+	for i, c := range legacyDimColumns {
+		keys[i], cols[i] = quote(c[0]), c[1]
+	}
+	switch column {
+	case "dim_keys":
+		return "[" + strings.Join(keys, ", ") + "]"
+	case "dim_values":
+		return "[" + strings.Join(cols, ", ") + "]"
+	}
+	return ""
+}
+
+// migrationDDL is what brings an existing table with the columns have (name → type) to the
+// declared ones: an ALTER TABLE … ADD COLUMN for each missing column, placed after the column
+// declared before it. A declared column of another type cannot be migrated: that is an error.
+func migrationDDL(db string, t table, have map[string]string) ([]string, error) {
+	var ddl []string
+	for i, d := range t.cols.defs {
+		typ, ok := have[d.name]
+		if ok {
+			if typ != d.typ {
+				return nil, fmt.Errorf("column %s.%s is %s, this program writes %s", t.name, d.name, typ, d.typ)
+			}
+			continue
+		}
+		stmt := fmt.Sprintf("ALTER TABLE %s.%s ADD COLUMN %s %s", db, t.name, d.name, d.typ)
+		if def := migrationDefault(d.name, have); def != "" {
+			stmt += " DEFAULT " + def
+		}
+		if i > 0 {
+			stmt += " AFTER " + t.cols.defs[i-1].name
+		}
+		ddl = append(ddl, stmt)
+	}
+	return ddl, nil
 }

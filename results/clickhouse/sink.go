@@ -42,9 +42,10 @@ type Config struct {
 	// User and Password authenticate (user DefaultUser, no password, when empty).
 	User, Password string
 
-	// scratch marks a server whose data does not outlive it (an embedded server): the spool
-	// keeps no published markers for it.
-	scratch bool
+	// Scratch marks a server whose data does not outlive it (an embedded server the harness
+	// started for one run): sinks on it have no Name, so the spool keeps no published markers
+	// for it.
+	Scratch bool
 }
 
 func (c Config) withDefaults() Config {
@@ -193,6 +194,23 @@ func dial(ctx context.Context, cfg Config) (chconn.Conn, error) {
 	return conn, nil
 }
 
+// Ping connects to the server of cfg (within ConnectTimeout) and returns its version, as
+// SELECT version() gives it; it neither needs nor touches the sink's database. A starter waits
+// with it for a server to answer.
+func Ping(ctx context.Context, cfg Config) (version string, err error) {
+	cfg = cfg.withDefaults()
+	conn, err := dial(ctx, cfg)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	version, err = queryString(ctx, conn, "SELECT version()")
+	if err != nil {
+		return "", fmt.Errorf("clickhouse: asking %s for its version: %w", cfg.Addr, err)
+	}
+	return version, nil
+}
+
 // connectLocked makes the connection when there is none or it broke; s.mu is held.
 func (s *Sink) connectLocked(ctx context.Context) error {
 	if s.conn != nil && !s.conn.IsClosed() {
@@ -254,10 +272,10 @@ func (s *Sink) Version() string {
 
 // Name names this destination in the spool's published markers: the address and the database,
 // so a run published to one server is not taken as published to another. It is "" for an
-// embedded server (a Config from Server.Config): its data goes with it, so marking runs as
-// published there would only keep them from the next server.
+// scratch server (Config.Scratch): its data goes with it, so marking runs as published there
+// would only keep them from the next server.
 func (s *Sink) Name() string {
-	if s.cfg.scratch {
+	if s.cfg.Scratch {
 		return ""
 	}
 	return spool.SinkName("clickhouse-" + s.cfg.Addr + "-" + s.cfg.Database)
@@ -268,8 +286,9 @@ func (s *Sink) String() string {
 	return "ClickHouse at " + s.cfg.Addr + " (database " + s.cfg.Database + ")"
 }
 
-// EnsureSchema creates the database and the tables when they do not exist. Running it again
-// changes nothing.
+// EnsureSchema creates the database and the tables when they do not exist, and adds to existing
+// tables the columns they lack (a table made by an earlier version of the schema; see
+// migrationDDL). Running it again changes nothing.
 func (s *Sink) EnsureSchema(ctx context.Context) error {
 	return s.with(ctx, func(ctx context.Context, conn chconn.Conn) error {
 		for _, ddl := range schemaDDL(s.db) {
@@ -277,8 +296,44 @@ func (s *Sink) EnsureSchema(ctx context.Context) error {
 				return fmt.Errorf("clickhouse: creating the schema in %s: %w\n%s", s, err, ddl)
 			}
 		}
+		for _, t := range tables() {
+			have, err := s.tableColumns(ctx, conn, t.name)
+			if err != nil {
+				return err
+			}
+			ddl, err := migrationDDL(s.db, t, have)
+			if err != nil {
+				return fmt.Errorf("clickhouse: migrating %s: %w", s, err)
+			}
+			for _, stmt := range ddl {
+				if err := conn.Exec(ctx, stmt); err != nil {
+					return fmt.Errorf("clickhouse: migrating the schema in %s: %w\n%s", s, err, stmt)
+				}
+			}
+		}
 		return nil
 	})
+}
+
+// tableColumns maps the columns of table, in the sink's database, to their types.
+func (s *Sink) tableColumns(ctx context.Context, conn chconn.Conn, table string) (map[string]string, error) {
+	name, typ := column.NewString(), column.NewString()
+	q := fmt.Sprintf("SELECT name, type FROM system.columns WHERE database = %s AND table = %s", quote(s.cfg.Database), quote(table))
+	stmt, err := conn.Select(ctx, q, name, typ)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: reading the columns of %s.%s: %w", s.db, table, err)
+	}
+	defer stmt.Close()
+	cols := map[string]string{}
+	for stmt.Next() {
+		for i := range stmt.RowsInBlock() {
+			cols[name.Row(i)] = typ.Row(i)
+		}
+	}
+	if err := stmt.Err(); err != nil {
+		return nil, fmt.Errorf("clickhouse: reading the columns of %s.%s: %w", s.db, table, err)
+	}
+	return cols, nil
 }
 
 // queryString runs a query answering one String (or one value cast to String) in one row.

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"stacklab/results"
+	"stacklab/results/resultstest"
+	"stacklab/results/spool"
 )
 
 func TestParseURL(t *testing.T) {
@@ -109,7 +111,7 @@ func TestSplitJoinTime(t *testing.T) {
 }
 
 func TestDigest(t *testing.T) {
-	run := richRun(t, "r-digest", runStart, 42)
+	run := resultstest.Run(t, "r-digest", runStart, 42)
 	base, err := Digest(run)
 	if err != nil {
 		t.Fatal(err)
@@ -132,7 +134,7 @@ func TestDigest(t *testing.T) {
 		}
 	}
 	// Any measurement changed changes it.
-	other := richRun(t, "r-digest", runStart, 42)
+	other := resultstest.Run(t, "r-digest", runStart, 42)
 	other.Records[5].Service.P99++
 	if d, _ := Digest(other); d == base {
 		t.Error("a changed p99 kept the digest")
@@ -140,6 +142,23 @@ func TestDigest(t *testing.T) {
 	// Digest does not change the run it reads.
 	if !run.Records[0].Started.Equal(other.Records[0].Started) || run.Records[0].Started.Location() == time.UTC {
 		t.Error("Digest changed the run's times")
+	}
+}
+
+// A run spooled before dimensions were data keeps the digest it was published under: the
+// digest below is what the first version of Digest computed for this file.
+func TestDigestOfV1Run(t *testing.T) {
+	sp, err := spool.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := sp.Load("../spool/testdata/20261124T100000Z-v1old.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const v1Digest = "cf73d43b35116da0ec0c538c73bbbeeaf30cd90f48118dc17657bf2f7b269192"
+	if d, err := Digest(run); err != nil || d != v1Digest {
+		t.Errorf("digest %s, %v; the first version published it as %s", d, err, v1Digest)
 	}
 }
 
@@ -187,5 +206,50 @@ func TestOpenSilentServer(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
 		}
+	}
+}
+
+func TestMigrationDDL(t *testing.T) {
+	var stacks table
+	for _, tb := range tables() {
+		if tb.name == TableStacks {
+			stacks = tb
+		}
+	}
+	have := map[string]string{}
+	for _, d := range stacks.cols.defs {
+		have[d.name] = d.typ
+	}
+	if ddl, err := migrationDDL("`db`", stacks, have); err != nil || len(ddl) != 0 {
+		t.Errorf("a table as declared needs %v, %v", ddl, err)
+	}
+
+	// The first schema: the dimensions as four columns. The arrays come with defaults computed
+	// from them, each after the column declared before it.
+	delete(have, "dim_keys")
+	delete(have, "dim_values")
+	for _, k := range []string{"http", "store", "json", "redis"} {
+		have["dim_"+k] = "String"
+	}
+	ddl, err := migrationDDL("`db`", stacks, have)
+	want := []string{
+		"ALTER TABLE `db`.stacks ADD COLUMN dim_keys Array(String) DEFAULT ['http', 'store', 'json', 'redis'] AFTER stack_key",
+		"ALTER TABLE `db`.stacks ADD COLUMN dim_values Array(String) DEFAULT [dim_http, dim_store, dim_json, dim_redis] AFTER dim_keys",
+	}
+	if err != nil || strings.Join(ddl, "\n") != strings.Join(want, "\n") {
+		t.Errorf("migrating the first schema:\n got %q, %v\nwant %q", ddl, err, want)
+	}
+
+	// Without the old columns a missing column gets its type's default.
+	delete(have, "dim_redis")
+	ddl, _ = migrationDDL("`db`", stacks, have)
+	if len(ddl) != 2 || strings.Contains(ddl[0], "DEFAULT") || strings.Contains(ddl[1], "DEFAULT") {
+		t.Errorf("a table without all four old columns: %q", ddl)
+	}
+
+	// A column of another type is not migrated.
+	have["dim_keys"] = "String"
+	if _, err := migrationDDL("`db`", stacks, have); err == nil || !strings.Contains(err.Error(), "dim_keys is String") {
+		t.Errorf("a column of another type: %v", err)
 	}
 }

@@ -14,7 +14,7 @@ import (
 func exampleRun(id string, rates ...float64) *results.Run {
 	run := results.NewRun(id, time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC))
 	st := results.StackInfo{Name: "http=nethttp/store=sqlc/json=std/redis=goredis",
-		Dims: results.Dims{HTTP: "nethttp", Store: "sqlc", JSON: "std", Redis: "goredis"}, Conformance: results.Conformance{Ran: true, Passed: 75}}
+		Dims: results.MustParseDims("http=nethttp/store=sqlc/json=std/redis=goredis"), Conformance: results.Conformance{Ran: true, Passed: 75}}
 	run.Stacks = []results.StackInfo{st}
 	for round, rate := range rates {
 		run.Records = append(run.Records, results.Record{RunID: id, Stack: st.Name, Dims: st.Dims, Workload: "transfer", Op: "all",

@@ -22,8 +22,8 @@ type twin struct {
 }
 
 func (t twin) info() results.StackInfo {
-	d := results.Dims{HTTP: t.http, Store: "sqlc", JSON: t.json, Redis: "goredis"}
-	name := fmt.Sprintf("http=%s/store=%s/json=%s/redis=%s", d.HTTP, d.Store, d.JSON, d.Redis)
+	name := fmt.Sprintf("http=%s/store=sqlc/json=%s/redis=goredis", t.http, t.json)
+	d := results.MustParseDims(name)
 	c := results.Conformance{Ran: true, Passed: 75}
 	if t.nonConform {
 		c.Passed, c.Failed, c.Failures = 74, 1, []string{"tx-create: 500 on a valid transfer"}

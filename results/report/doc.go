@@ -11,10 +11,11 @@
 // MinSamples has no interval and is marked as weak. Sweeps (records with Step > 0) become
 // latency-versus-throughput curves, p99 and p50 against the achieved rate, one line per stack.
 //
-// Per dimension (http, store, json, redis) the report isolates each choice: for every pair of
-// conforming stacks that differ in that dimension only, it gives the ratio of their medians with
-// a seeded percentile-bootstrap confidence interval, then sums the pairs up per choice (geometric
-// mean of the ratios against the alternatives, and how many pairs are clearly better or worse).
+// Per dimension of the run (whichever its stacks' names list, in their order: Run.Dimensions; the
+// report knows none by name) it isolates each choice: for every pair of conforming stacks that
+// differ in that dimension only, it gives the ratio of their medians with a seeded
+// percentile-bootstrap confidence interval, then sums the pairs up per choice (geometric mean of
+// the ratios against the alternatives, and how many pairs are clearly better or worse).
 //
 // Output is deterministic for the same input: fixed chart ids, sorted maps, seeded resampling and
 // no clock reads, so golden files hold.

@@ -13,8 +13,9 @@ func ExampleReport_WriteMarkdown() {
 	run := results.NewRun("20261124T100000Z-abc123", time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC))
 	run.Env = results.Env{CPUModel: "Test CPU", Cores: 2, Kernel: "6.18", GoVersion: "go1.26.8", GOMAXPROCS: 1, GitCommit: "deadbeef"}
 	for _, json := range []string{"std", "sonic"} {
-		d := results.Dims{HTTP: "nethttp", Store: "sqlc", JSON: json, Redis: "goredis"}
-		st := results.StackInfo{Name: "http=nethttp/store=sqlc/json=" + json + "/redis=goredis", Dims: d,
+		name := "http=nethttp/store=sqlc/json=" + json + "/redis=goredis"
+		d := results.MustParseDims(name)
+		st := results.StackInfo{Name: name, Dims: d,
 			Conformance: results.Conformance{Ran: true, Passed: 75}}
 		run.Stacks = append(run.Stacks, st)
 		for round := range 6 {

@@ -236,8 +236,8 @@ followed by its {{pct .Options.Confidence}} confidence interval as ± % of the m
 <table>{{range .EnvRows}}<tr><th>{{index . 0}}</th><td>{{index . 1}}</td></tr>{{end}}</table>
 
 <h3>Stacks and conformance</h3>
-<table><tr><th>stack</th><th>http</th><th>store</th><th>json</th><th>redis</th><th>conformance</th><th>checks passed / failed / skipped</th><th>binary sha256</th></tr>
-{{range .Stacks}}<tr><td><code>{{.Info.Key}}</code></td><td>{{.Info.Dims.HTTP}}</td><td>{{.Info.Dims.Store}}</td><td>{{.Info.Dims.JSON}}</td><td>{{.Info.Dims.Redis}}</td>
+<table><tr><th>stack</th>{{range .Dimensions}}<th>{{.}}</th>{{end}}<th>conformance</th><th>checks passed / failed / skipped</th><th>binary sha256</th></tr>
+{{range .Stacks}}{{$info := .Info}}<tr><td><code>{{.Info.Key}}</code></td>{{range $run.Dimensions}}<td>{{$info.Dims.Get .}}</td>{{end}}
 <td><span class="badge {{if .Conformant}}ok{{else}}fail{{end}}">{{.Status}}</span>{{if .Info.Error}} {{.Info.Error}}{{end}}
 {{if .Info.Conformance.Failures}}<details><summary>{{len .Info.Conformance.Failures}} failures</summary><ul>{{range .Info.Conformance.Failures}}<li><code>{{.}}</code></li>{{end}}</ul></details>{{end}}</td>
 <td class="num">{{.Info.Conformance.Passed}} / {{.Info.Conformance.Failed}} / {{.Info.Conformance.Skipped}}</td><td><code>{{short .Info.BinarySHA256}}</code></td></tr>

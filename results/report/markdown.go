@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"stacklab/results"
 	"stacklab/results/stats"
 )
 
@@ -152,9 +151,9 @@ func (r *Report) writeRunMarkdown(w io.Writer, rr *RunReport) {
 				cells[k][e.Metric.Name] = fmt.Sprintf("×%.3f (%d/%d/%d)", c.GeoMean, c.Better, c.Worse, c.Pairs)
 			}
 		}
-		// Dimensions in their canonical order, choices sorted within each.
+		// Dimensions in the run's order, choices sorted within each.
 		slices.SortStableFunc(order, func(a, b dc) int {
-			if c := cmp.Compare(slices.Index(results.Dimensions, a.dim), slices.Index(results.Dimensions, b.dim)); c != 0 {
+			if c := cmp.Compare(slices.Index(rr.Dimensions, a.dim), slices.Index(rr.Dimensions, b.dim)); c != 0 {
 				return c
 			}
 			return cmp.Compare(a.choice, b.choice)

@@ -63,7 +63,9 @@ type Report struct {
 type RunReport struct {
 	Run    *results.Run
 	Rounds int
-	Stacks []StackRow
+	// Dimensions are the run's dimensions in the order its stacks name them.
+	Dimensions []string
+	Stacks     []StackRow
 	// Modules are the module versions across the stacks' binaries.
 	Modules []ModuleRow
 	// Cases are the fixed-rate measurements (Step 0), one table per workload, op.
@@ -247,7 +249,7 @@ func Build(runs []*results.Run, opt Options) (*Report, error) {
 }
 
 func buildRun(run *results.Run, opt Options) *RunReport {
-	rr := &RunReport{Run: run, Rounds: stats.Rounds(run)}
+	rr := &RunReport{Run: run, Rounds: stats.Rounds(run), Dimensions: run.Dimensions()}
 	dims := map[string]results.Dims{}
 	for _, st := range run.Stacks {
 		row := StackRow{Info: st, Conformant: st.Conformance.OK() && st.Error == ""}
@@ -275,7 +277,7 @@ func buildRun(run *results.Run, opt Options) *RunReport {
 	}
 	rr.Cases = cases(samples, opt)
 	rr.Sweeps = sweeps(samples, opt)
-	rr.Effects = effects(samples, dims, opt)
+	rr.Effects = effects(samples, rr.Dimensions, dims, opt)
 	return rr
 }
 
@@ -430,7 +432,7 @@ func sweeps(samples []*stats.Sample, opt Options) []*Sweep {
 // closed loop: in open loop the rate is fixed by the plan.
 var EffectMetrics = []stats.Metric{stats.Throughput, stats.P99, stats.CPUPerRequest}
 
-func effects(samples []*stats.Sample, dims map[string]results.Dims, opt Options) []*Effect {
+func effects(samples []*stats.Sample, dimensions []string, dims map[string]results.Dims, opt Options) []*Effect {
 	// Conforming fixed-rate samples, op "all", by case and label.
 	type group struct {
 		c     stats.Case
@@ -455,7 +457,7 @@ func effects(samples []*stats.Sample, dims map[string]results.Dims, opt Options)
 		return s.Valid[0].Dims
 	}
 	var out []*Effect
-	for _, dim := range results.Dimensions {
+	for _, dim := range dimensions {
 		for _, m := range EffectMetrics {
 			e := &Effect{Dim: dim, Metric: m}
 			for _, g := range order {
@@ -466,13 +468,13 @@ func effects(samples []*stats.Sample, dims map[string]results.Dims, opt Options)
 							continue
 						}
 						da, db := dimsOf(ss[i]), dimsOf(ss[j])
-						if !onlyDiffer(da, db, dim) || da.Get(dim) >= db.Get(dim) {
+						if !onlyDiffer(dimensions, da, db, dim) || da.Get(dim) >= db.Get(dim) {
 							continue // not a pair, or the pair seen the other way round
 						}
 						if m.Name == stats.Throughput.Name && ss[i].Mode != "closed" {
 							continue
 						}
-						e.Pairs = append(e.Pairs, pair(g.c, dim, m, da, db, ss[i], ss[j], opt))
+						e.Pairs = append(e.Pairs, pair(g.c, dimensions, dim, m, da, db, ss[i], ss[j], opt))
 					}
 				}
 			}
@@ -498,8 +500,9 @@ func effects(samples []*stats.Sample, dims map[string]results.Dims, opt Options)
 	return out
 }
 
-func onlyDiffer(a, b results.Dims, dim string) bool {
-	for _, d := range results.Dimensions {
+// onlyDiffer reports whether a and b differ in dim and in none of the other dimensions.
+func onlyDiffer(dimensions []string, a, b results.Dims, dim string) bool {
+	for _, d := range dimensions {
 		if (a.Get(d) != b.Get(d)) != (d == dim) {
 			return false
 		}
@@ -507,9 +510,10 @@ func onlyDiffer(a, b results.Dims, dim string) bool {
 	return true
 }
 
-func context(d results.Dims, dim string) string {
+// context names the parts of d in the dimensions other than dim.
+func context(dimensions []string, d results.Dims, dim string) string {
 	var parts []string
-	for _, o := range results.Dimensions {
+	for _, o := range dimensions {
 		if o != dim {
 			parts = append(parts, o+"="+d.Get(o))
 		}
@@ -517,9 +521,9 @@ func context(d results.Dims, dim string) string {
 	return strings.Join(parts, " ")
 }
 
-func pair(c stats.Case, dim string, m stats.Metric, da, db results.Dims, a, b *stats.Sample, opt Options) EffectPair {
+func pair(c stats.Case, dimensions []string, dim string, m stats.Metric, da, db results.Dims, a, b *stats.Sample, opt Options) EffectPair {
 	va, vb := a.Values(m), b.Values(m)
-	p := EffectPair{Case: c, Context: context(da, dim), A: da.Get(dim), B: db.Get(dim), NA: len(va), NB: len(vb)}
+	p := EffectPair{Case: c, Context: context(dimensions, da, dim), A: da.Get(dim), B: db.Get(dim), NA: len(va), NB: len(vb)}
 	p.Solid = len(va) >= opt.MinSamples && len(vb) >= opt.MinSamples
 	if len(va) == 0 || len(vb) == 0 {
 		p.Err = "not measured"

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 	"golang.org/x/perf/benchfmt"
@@ -193,7 +194,7 @@ func TestBuildContent(t *testing.T) {
 	}
 	statuses := map[string]string{}
 	for _, s := range rr.Stacks {
-		statuses[s.Info.Dims.HTTP+"/"+s.Info.Dims.JSON] = s.Status
+		statuses[s.Info.Dims.Get("http")+"/"+s.Info.Dims.Get("json")] = s.Status
 	}
 	if statuses["uring/std"] != "does not conform" || statuses["uring/sonic"] != "not measured" || statuses["fiber/std"] != "conforms" {
 		t.Errorf("statuses %v", statuses)
@@ -464,5 +465,52 @@ func TestSweepLineStop(t *testing.T) {
 		if got := l.Stop(); got != tc.stop {
 			t.Errorf("Stop = %q, want %q", got, tc.stop)
 		}
+	}
+}
+
+// The report knows no dimension by name: a run whose stacks have other dimensions, in another
+// order, is shown and analysed along those.
+func TestOtherDimensions(t *testing.T) {
+	run := results.NewRun("20261124T100000Z-dims", time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC))
+	names := []string{"json=std/http=nethttp/log=zap", "json=sonic/http=nethttp/log=zap", "json=std/http=nethttp/log=slog"}
+	for si, name := range names {
+		st := results.StackInfo{Name: name, Dims: results.MustParseDims(name), Conformance: results.Conformance{Ran: true, Passed: 76}}
+		run.Stacks = append(run.Stacks, st)
+		for round := range 6 {
+			rate := 1000 * (1 + 0.1*float64(si)) * wobble(round, si, 0.01)
+			run.Records = append(run.Records, results.Record{RunID: run.ID, Stack: name, Dims: st.Dims, Workload: "transfer", Op: "all",
+				Round: round, Mode: "closed", Seconds: 10, Requests: int64(rate * 10), Rate: rate, StackCPU: 1,
+				Corrected: results.Latency{P50: 1e6, P99: 4e6, P999: 9e6}, Valid: true, Conformant: true})
+		}
+	}
+	rep := build(t, run)
+	rr := rep.Runs[0]
+	if got := strings.Join(rr.Dimensions, ","); got != "json,http,log" {
+		t.Errorf("dimensions %s, want json,http,log", got)
+	}
+	byDim := map[string][]string{}
+	for _, e := range rr.Effects {
+		for _, p := range e.Pairs {
+			byDim[e.Dim] = append(byDim[e.Dim], p.A+"→"+p.B+" with "+p.Context)
+		}
+	}
+	if got := byDim["json"]; len(got) == 0 || got[0] != "sonic→std with http=nethttp log=zap" {
+		t.Errorf("json pairs %v", got)
+	}
+	if got := byDim["log"]; len(got) == 0 || got[0] != "slog→zap with json=std http=nethttp" {
+		t.Errorf("log pairs %v", got)
+	}
+	if len(byDim["http"]) != 0 || len(byDim) != 2 {
+		t.Errorf("pairs by dimension: %v", byDim)
+	}
+	h, m := render(t, rep)
+	if !strings.Contains(h, "<tr><th>stack</th><th>json</th><th>http</th><th>log</th><th>conformance</th>") {
+		t.Error("the HTML stacks table does not head the run's dimensions in order")
+	}
+	if !strings.Contains(h, "<td><code>json=std/http=nethttp/log=slog</code></td><td>std</td><td>nethttp</td><td>slog</td>") {
+		t.Error("the HTML stacks table does not show a stack's parts under its dimensions")
+	}
+	if j, l := strings.Index(m, "| json | `sonic` |"), strings.Index(m, "| log | `slog` |"); j < 0 || l < 0 || j > l {
+		t.Errorf("the Markdown effects do not list json, then log:\n%s", m)
 	}
 }

@@ -24,8 +24,8 @@ type stackSpec struct {
 }
 
 func (s stackSpec) info() results.StackInfo {
-	d := results.Dims{HTTP: s.http, Store: "sqlc", JSON: s.json, Redis: "goredis"}
-	info := results.StackInfo{Name: fmt.Sprintf("http=%s/store=%s/json=%s/redis=%s", d.HTTP, d.Store, d.JSON, d.Redis), Dims: d,
+	name := fmt.Sprintf("http=%s/store=sqlc/json=%s/redis=goredis", s.http, s.json)
+	info := results.StackInfo{Name: name, Dims: results.MustParseDims(name),
 		BinarySHA256: fmt.Sprintf("%064x", len(s.http)*31+len(s.json)),
 		Modules:      map[string]string{"github.com/jackc/pgx/v5": "v5.12.0", "github.com/redis/go-redis/v9": "v9.23.0"},
 		Conformance:  results.Conformance{Ran: true, Passed: 75}}

@@ -26,9 +26,8 @@ func testRun(id string, offset time.Duration) *results.Run {
 	run.Plan = json.RawMessage(`{"name":"quick","rounds":2,"workloads":["transfer@1000"]}`)
 	run.Env = results.Env{Hostname: "lab", CPUModel: "Test CPU", Cores: 2, Kernel: "6.18", GoVersion: "go1.26.8",
 		GOMAXPROCS: 1, GitCommit: "deadbeef", Services: map[string]string{"postgres": "PostgreSQL 15.20 (standard-port)"}}
-	dims := []results.Dims{{HTTP: "nethttp", Store: "sqlc", JSON: "std", Redis: "goredis"}, {HTTP: "fiber", Store: "sqlc", JSON: "sonic", Redis: "rueidis"}}
-	for _, d := range dims {
-		name := "http=" + d.HTTP + "/store=" + d.Store + "/json=" + d.JSON + "/redis=" + d.Redis
+	for _, name := range []string{"http=nethttp/store=sqlc/json=std/redis=goredis", "http=fiber/store=sqlc/json=sonic/redis=rueidis"} {
+		d := results.MustParseDims(name)
 		run.Stacks = append(run.Stacks, results.StackInfo{Name: name, Dims: d, Conformance: results.Conformance{Ran: true, Passed: 70}})
 		run.Records = append(run.Records, results.Record{RunID: id, Stack: name, Dims: d, Workload: "transfer@1000",
 			WorkloadKind: "transfer", Op: "all", Mode: "open", RequestedRate: 1000, Started: run.Started.Add(time.Second),
@@ -418,5 +417,40 @@ func TestOpen(t *testing.T) {
 	}
 	if st, err := os.Stat(nested); err != nil || !st.IsDir() {
 		t.Errorf("Open did not create %s", nested)
+	}
+}
+
+// A spool file written before dimensions were data (schema version 1, the four dimensions as
+// struct fields; testdata/20261124T100000Z-v1old.json) still loads, with its dimensions in their
+// order, and is written again byte for byte.
+func TestLoadV1File(t *testing.T) {
+	const v1 = "testdata/20261124T100000Z-v1old.json"
+	old, err := os.ReadFile(v1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp := openSpool(t)
+	run, err := sp.Load(v1)
+	if err != nil {
+		t.Fatalf("Load(%s): %v", v1, err)
+	}
+	if got := strings.Join(run.Dimensions(), ","); got != "http,store,json,redis" {
+		t.Errorf("dimensions %s", got)
+	}
+	for _, st := range run.Stacks {
+		if st.Dims.String() != st.Name {
+			t.Errorf("stack %s has dims %v", st.Name, st.Dims)
+		}
+	}
+	if run.Records[0].Dims.Get("json") != "std" {
+		t.Errorf("record dims %v", run.Records[0].Dims)
+	}
+	path := mustWrite(t, sp, run)
+	again, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(bytes.TrimSpace(again), bytes.TrimSpace(old)) {
+		t.Errorf("the v1 run written again differs from the file:\n%s", again)
 	}
 }

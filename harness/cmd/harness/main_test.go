@@ -188,7 +188,7 @@ func synthetic(id string, speed float64) *results.Run {
 	r := results.NewRun(id, started)
 	r.Plan = json.RawMessage(`{}`)
 	st := results.StackInfo{Name: "http=nethttp/store=sqlc/json=std/redis=goredis",
-		Dims: results.Dims{HTTP: "nethttp", Store: "sqlc", JSON: "std", Redis: "goredis"}, Conformance: results.Conformance{Ran: true, Passed: 76}}
+		Dims: results.MustParseDims("http=nethttp/store=sqlc/json=std/redis=goredis"), Conformance: results.Conformance{Ran: true, Passed: 76}}
 	r.Stacks = []results.StackInfo{st}
 	for round := range 8 {
 		wobble := 1 + 0.01*float64(round%3-1)

@@ -225,11 +225,11 @@ func publishRun(ctx context.Context, sp *spool.Spool, run *results.Run, stderr i
 		return
 	}
 	if !ok {
-		if !clickhouse.Installed() {
+		if !services.ClickHouseInstalled() {
 			fmt.Fprintln(stderr, "clickhouse: no CLICKHOUSE_URL and no clickhouse-server installed: the run is in the spool only")
 			return
 		}
-		srv, err := clickhouse.StartEmbedded(ctx, "")
+		srv, err := services.StartClickHouse(ctx, "")
 		if err != nil {
 			fmt.Fprintln(stderr, "clickhouse: starting the embedded server:", err, "(the run is in the spool)")
 			return

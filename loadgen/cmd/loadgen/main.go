@@ -7,7 +7,12 @@
 //	loadgen -url http://127.0.0.1:8080 -workload transfer -sweep-start 500 -sweep-max 20000
 //
 // The human summary goes to stdout (or the file of -summary); -json writes the versioned JSON
-// result and -bench the Go benchmark lines ("-" for stdout). Progress goes to stderr.
+// result and -bench the Go benchmark lines ("-" for stdout), written by the lab's one writer
+// (results.WriteBench) from the run's records: BenchmarkLedger/[STACK/]workload=W/op=O, with
+// /rate=R per sweep step, where -stack names the stack measured (e.g.
+// http=nethttp/store=sqlc/json=std/redis=goredis, so that benchstat -col /json compares runs of
+// two stacks). An invalid run's records are comment lines with the reasons. Progress goes to
+// stderr.
 // The exit status is 0 for a valid run, 1 for an error, 3 for a run marked invalid. Unless GOGC
 // is set, the garbage collector's target is raised to 400 so that it pauses the generator less.
 package main
@@ -22,10 +27,12 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
 	"stacklab/loadgen"
+	"stacklab/results"
 )
 
 func main() {
@@ -55,6 +62,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		c                               loadgen.Config
 		mode, arrival                   string
 		jsonOut, benchOut, summaryOut   string
+		stack                           string
 		quiet, list                     bool
 		sweepStart, sweepMax, sweepStep float64
 		sweepFactor                     float64
@@ -80,7 +88,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Float64Var(&c.ZipfS, "zipf-s", 1.1, "Zipf exponent (> 1)")
 	fs.IntVar(&c.SampleEvery, "sample-every", 100, "validate one body in N per connection (1: all; -1: none)")
 	fs.BoolVar(&c.SkipSetup, "skip-setup", false, "skip the setup (accounts exist from a run with the same seed)")
-	fs.StringVar(&c.Name, "name", "", "benchmark name prefix (default BenchmarkLoadgen/workload=W)")
+	fs.StringVar(&c.Name, "name", "", "the run's name in the JSON result (default BenchmarkLoadgen/workload=W)")
+	fs.StringVar(&stack, "stack", "", "the stack measured, key=part per dimension joined by / (names the benchmark lines)")
 	fs.DurationVar(&c.Limits.MaxLag, "max-lag", time.Millisecond, "validity: largest scheduler lag p99")
 	fs.Float64Var(&c.Limits.MaxCPUFraction, "max-cpu", 0.9, "validity: largest share of its processors the generator may use")
 	fs.StringVar(&jsonOut, "json", "", "write the JSON result to this file (- for stdout)")
@@ -108,6 +117,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	c.Mode, c.Arrival = loadgen.Mode(mode), loadgen.Arrival(arrival)
+	base := results.Record{Stack: stack} // the generator does not judge conformance
+	if stack != "" {
+		dims, err := results.ParseDims(stack)
+		if err != nil {
+			return fmt.Errorf("-stack: %w", err)
+		}
+		base.Dims = dims
+	}
 	if !quiet {
 		c.Progress = func(p loadgen.Progress) {
 			line := fmt.Sprintf("%6.1fs %-7s sent %d done %d errors %d conns %d", p.Elapsed.Seconds(), p.Phase,
@@ -127,7 +144,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			SLO: loadgen.SLO{P99: sloP99, MaxErrorRate: sloErr, MinAchieved: sloAchieved}}
 		res, err := loadgen.Sweep(ctx, c, sw)
 		if res != nil {
-			if werr := writeOutputs(res, res.WriteSummary, res.WriteBench, jsonOut, benchOut, summaryOut, stdout); werr != nil {
+			bench := func(w io.Writer) error {
+				var cfg *loadgen.Result
+				if len(res.Runs) > 0 {
+					cfg = res.Runs[0]
+				}
+				return results.WriteBench(w, benchConfig(cfg, true), res.Records(base), nil)
+			}
+			if werr := writeOutputs(res, res.WriteSummary, bench, jsonOut, benchOut, summaryOut, stdout); werr != nil {
 				return errors.Join(err, werr)
 			}
 		}
@@ -135,7 +159,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	res, err := loadgen.Run(ctx, c)
 	if res != nil {
-		if werr := writeOutputs(res, res.WriteSummary, res.WriteBench, jsonOut, benchOut, summaryOut, stdout); werr != nil {
+		bench := func(w io.Writer) error {
+			return results.WriteBench(w, benchConfig(res, false), res.Records(base), nil)
+		}
+		if werr := writeOutputs(res, res.WriteSummary, bench, jsonOut, benchOut, summaryOut, stdout); werr != nil {
 			return errors.Join(err, werr)
 		}
 	}
@@ -146,6 +173,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errInvalid
 	}
 	return nil
+}
+
+// benchConfig are the file configuration lines of a run's benchmark output: how the generator
+// ran (the first step's settings for a sweep, whose rate each line names).
+func benchConfig(r *loadgen.Result, sweep bool) []results.BenchConfig {
+	if r == nil {
+		return nil
+	}
+	cfg := []results.BenchConfig{
+		{Key: "loadgen-schema", Value: strconv.Itoa(loadgen.SchemaVersion)},
+		{Key: "loadgen-workload", Value: r.Config.Workload},
+		{Key: "loadgen-mode", Value: string(r.Mode)},
+	}
+	if r.Mode == loadgen.ModeOpen {
+		cfg = append(cfg, results.BenchConfig{Key: "loadgen-arrival", Value: string(r.Arrival)})
+		if !sweep {
+			cfg = append(cfg, results.BenchConfig{Key: "loadgen-rate", Value: strconv.FormatFloat(r.RequestedRate, 'g', -1, 64)})
+		}
+	}
+	cfg = append(cfg, results.BenchConfig{Key: "loadgen-conns", Value: strconv.Itoa(r.Config.Conns)})
+	if !sweep {
+		cfg = append(cfg, results.BenchConfig{Key: "loadgen-valid", Value: strconv.FormatBool(r.Valid)})
+	}
+	return cfg
 }
 
 func writeOutputs(v any, summary, bench func(io.Writer) error, jsonOut, benchOut, summaryOut string, stdout io.Writer) error {
