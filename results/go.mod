@@ -16,3 +16,5 @@ require (
 	github.com/klauspost/compress v1.15.15 // indirect
 	github.com/pierrec/lz4/v4 v4.1.17 // indirect
 )
+
+tool golang.org/x/perf/cmd/benchstat
