@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"stacklab/harness/services"
 	"stacklab/results"
+	"stacklab/results/clickhouse"
 	"stacklab/results/spool"
 )
 
@@ -211,5 +213,37 @@ func TestMetricsNamed(t *testing.T) {
 	}
 	if _, err := metricsNamed("throughput,speed"); err == nil || !strings.Contains(err.Error(), "speed") {
 		t.Errorf("an unknown metric: %v", err)
+	}
+}
+
+// `harness exec` gives its command a ClickHouse (make test runs the tests this way): without
+// CLICKHOUSE_URL, an embedded one, answering while the command runs and gone after it.
+func TestExecExportsClickHouse(t *testing.T) {
+	if !services.ClickHouseInstalled() {
+		t.Fatal("clickhouse-server is not installed (apt-get install -y clickhouse-server clickhouse-client; make test does it)")
+	}
+	t.Setenv(clickhouse.EnvURL, "")
+	var stdout, stderr bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	script := `echo "$CLICKHOUSE_URL"; clickhouse-client --host 127.0.0.1 --port "${CLICKHOUSE_URL##*:}" --query "SELECT 40 + 2"`
+	if err := run(ctx, []string{"exec", "--", "sh", "-c", script}, &stdout, &stderr); err != nil {
+		t.Fatalf("harness exec: %v\n%s%s", err, stdout.String(), stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "clickhouse://127.0.0.1:") || lines[1] != "42" {
+		t.Fatalf("the command saw %q, want an embedded ClickHouse's URL and its answer 42\n%s", lines, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "service clickhouse") || !strings.Contains(stderr.String(), "embedded") {
+		t.Errorf("exec did not say which ClickHouse it used:\n%s", stderr.String())
+	}
+	cfg, err := clickhouse.ParseURL(lines[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	pctx, pcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer pcancel()
+	if v, err := clickhouse.Ping(pctx, cfg); err == nil {
+		t.Errorf("the embedded ClickHouse (%s) still answers after exec ended", v)
 	}
 }
