@@ -13,6 +13,9 @@
 #   RATE [2000]   DURATION seconds [10]   ROUNDS [3]
 #   CONNS [16] and MAXCONNS [256]: loadgen's initial connections and cap
 #   SERVER [nethttp]: nethttp, canned, or a base URL     PIN [0]: 1 pins as described
+#
+# Needs jq and go. loadgen's numbers come from its JSON result, which has them whether or not the
+# run was valid (its benchmark lines leave an invalid run out).
 set -eu
 
 RATE=${RATE:-2000}
@@ -26,6 +29,7 @@ PIN=${PIN:-0}
 here=$(cd "$(dirname "$0")" && pwd)
 module=$(dirname "$here")
 NAME=vs-vegeta
+command -v jq >/dev/null || { echo "vs-vegeta: jq is not installed (apt-get install -y jq)" >&2; exit 1; }
 . "$here/common.sh"
 (cd "$tmp" && GOWORK=off GOBIN="$tmp" go install github.com/tsenart/vegeta/v12@v12.13.0)
 
@@ -46,18 +50,14 @@ run_vegeta() {
 run_loadgen() {
 	rc=0
 	$clicpu "$tmp/loadgen" -url "$url" -workload plaintext -rate "$RATE" -duration "${DURATION}s" \
-		-conns "$CONNS" -max-conns "$MAXCONNS" -q -summary "$tmp/lg.sum" -bench "$tmp/lg.txt" 2>"$tmp/lg.err" || rc=$?
+		-conns "$CONNS" -max-conns "$MAXCONNS" -q -summary "" -json "$tmp/lg.json" 2>"$tmp/lg.err" || rc=$?
 	[ "$rc" = 0 ] || [ "$rc" = 3 ] || { echo "vs-vegeta: loadgen failed ($rc):" >&2; cat "$tmp/lg.err" >&2; exit 1; }
-	sent=$(sed -n 's/^rate: requested [^,]*, sent \([0-9.]*\)\/s.*/\1/p' "$tmp/lg.sum")
-	line=$(grep '/op=plaintext ' "$tmp/lg.txt")
-	field() { echo "$line" | awk -v u="$1" '{for (i = 1; i <= NF; i++) if ($i == u) print $(i-1)}'; }
+	ms() { jq -r "$1 / 1e6" "$tmp/lg.json" | awk '{printf "%.3fms", $1}'; }
 	printf '  loadgen  sent %8.1f/s  ok %8.1f/s  p50 %-9s p99 %-9s service p50 %s p99 %s errors/op %s valid %s\n' \
-		"$sent" "$(field req/s)" "$(awk -v v="$(field p50-ns)" 'BEGIN {printf "%.3fms", v / 1e6}')" \
-		"$(awk -v v="$(field p99-ns)" 'BEGIN {printf "%.3fms", v / 1e6}')" \
-		"$(awk -v v="$(field svc-p50-ns)" 'BEGIN {printf "%.3fms", v / 1e6}')" \
-		"$(awk -v v="$(field svc-p99-ns)" 'BEGIN {printf "%.3fms", v / 1e6}')" \
-		"$(field errors/op)" "$(sed -n 's/^loadgen-valid: //p' "$tmp/lg.txt")"
-	grep '^# invalid:' "$tmp/lg.txt" | sed 's/^/           /' || true
+		"$(jq -r '.sent_rate' "$tmp/lg.json")" "$(jq -r '.all.rate' "$tmp/lg.json")" \
+		"$(ms .all.corrected.p50_ns)" "$(ms .all.corrected.p99_ns)" "$(ms .all.service.p50_ns)" "$(ms .all.service.p99_ns)" \
+		"$(jq -r '.all.error_rate' "$tmp/lg.json")" "$(jq -r '.valid' "$tmp/lg.json")"
+	jq -r '.invalid_reasons[] | "           # invalid: " + .' "$tmp/lg.json"
 }
 
 echo "vs-vegeta: $ROUNDS rounds of ${DURATION}s at $RATE req/s, server $SERVER at $url${srvcpu:+ (server on CPU 0, clients on CPU 1)}"

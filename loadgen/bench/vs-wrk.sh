@@ -13,7 +13,9 @@
 #                    nethttp (benchsrv on net/http), or a base URL of a running server
 #   PIN [1]: 0 disables CPU pinning
 #
-# Called by `make bench-loadgen`; needs wrk (apt-get install -y wrk) and go.
+# Called by `make bench-loadgen`; needs wrk (apt-get install -y wrk), jq and go. loadgen's numbers
+# come from its JSON result, which has them whether or not the run was valid (its benchmark lines
+# leave an invalid run out).
 set -eu
 
 ROUNDS=${ROUNDS:-5}
@@ -25,6 +27,7 @@ PIN=${PIN:-1}
 here=$(cd "$(dirname "$0")" && pwd)
 module=$(dirname "$here")
 command -v wrk >/dev/null || { echo "vs-wrk: wrk is not installed (apt-get install -y wrk)" >&2; exit 1; }
+command -v jq >/dev/null || { echo "vs-wrk: jq is not installed (apt-get install -y jq)" >&2; exit 1; }
 
 NAME=vs-wrk
 . "$here/common.sh"
@@ -41,16 +44,15 @@ run_wrk() {
 run_loadgen() {
 	rc=0
 	GOMAXPROCS=1 $clicpu "$tmp/loadgen" -url "$url" -workload plaintext -mode closed -conns "$CONNS" \
-		-duration "${DURATION}s" -q -summary "" -bench "$tmp/lg.txt" -json "$tmp/lg.json" 2>"$tmp/lg.err" || rc=$?
+		-duration "${DURATION}s" -q -summary "" -json "$tmp/lg.json" 2>"$tmp/lg.err" || rc=$?
 	[ "$rc" = 0 ] || [ "$rc" = 3 ] || { echo "vs-wrk: loadgen failed ($rc):" >&2; cat "$tmp/lg.err" >&2; exit 1; }
-	line=$(grep '/op=plaintext ' "$tmp/lg.txt")
-	rps=$(echo "$line" | awk '{for (i = 1; i <= NF; i++) if ($i == "req/s") print $(i-1)}')
-	p99=$(echo "$line" | awk '{for (i = 1; i <= NF; i++) if ($i == "p99-ns") printf "%.2fms", $(i-1)/1e6}')
-	errs=$(echo "$line" | awk '{for (i = 1; i <= NF; i++) if ($i == "errors/op") print $(i-1)}')
-	valid=$(sed -n 's/^loadgen-valid: //p' "$tmp/lg.txt")
+	rps=$(jq -r '.all.rate' "$tmp/lg.json")
+	p99=$(jq -r '"\(.all.corrected.p99_ns / 1e6 * 100 | round / 100)ms"' "$tmp/lg.json")
+	errs=$(jq -r '.all.error_rate' "$tmp/lg.json")
+	valid=$(jq -r '.valid' "$tmp/lg.json")
 	echo "$rps" >>"$tmp/lg.rps"
 	printf '  loadgen  %10.0f req/s  p99 %-8s errors/op %s valid %s\n' "$rps" "$p99" "$errs" "$valid"
-	grep '^# invalid:' "$tmp/lg.txt" | sed 's/^/           /' || true
+	jq -r '.invalid_reasons[] | "           # invalid: " + .' "$tmp/lg.json"
 }
 
 median() {
