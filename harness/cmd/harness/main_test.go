@@ -93,6 +93,23 @@ func TestRunTinyPlan(t *testing.T) {
 			t.Errorf("report file %s: %v", f, err)
 		}
 	}
+	// The benchmark text names its lines BenchmarkLedger/<stack>/workload=…/op=…, once "Benchmark".
+	bench, err := os.ReadFile(filepath.Join(out, r.ID, "bench.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := 0
+	for line := range strings.Lines(string(bench)) {
+		if strings.HasPrefix(line, "Benchmark") {
+			lines++
+			if !strings.HasPrefix(line, "BenchmarkLedger/http=") || !strings.Contains(line, "/workload=") {
+				t.Errorf("bench.txt line %q", line)
+			}
+		}
+	}
+	if lines == 0 {
+		t.Errorf("bench.txt has no benchmark line:\n%s", bench)
+	}
 	if !strings.Contains(stdout.String(), "stacklab report") {
 		t.Errorf("the Markdown summary is not on stdout:\n%s", stdout.String())
 	}
