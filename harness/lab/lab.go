@@ -504,19 +504,14 @@ func (l *lab) sweep(ctx context.Context, sp *stackProcess, db string, t trialInf
 	m.endAfter(end)
 	var recs []results.Record
 	if res != nil {
-		for i, step := range res.Runs {
-			st := t
-			st.step = i + 1
-			rs := recordsOf(st, step, m, 0)
-			for j := range rs {
-				rs[j].SLOMet, rs[j].SLOBreaks = res.Points[i].MeetsSLO, res.Points[i].Breaks
-			}
-			recs = append(recs, rs...)
-		}
+		recs = sweepRecords(t, res, m)
 	}
 	if err != nil {
 		st := t
-		st.step = len(recs) + 1
+		st.step = 1
+		if res != nil {
+			st.step = len(res.Runs) + 1
+		}
 		recs = append(recs, failedRecord(st, "open", 0, err))
 		l.report.TrialDone("failed: " + err.Error())
 	} else {

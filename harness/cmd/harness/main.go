@@ -9,7 +9,7 @@
 //	harness gate [-base REF]       the CI regression gate: base and new builds side by side in one
 //	                               run, compared; exit status 1 on a regression
 //	harness serve [flags]          one stack on embedded defaults: conformance report, then serving
-//	harness exec -- CMD [ARGS...]  run CMD with DATABASE_URL, REDIS_URL and KAFKA_BROKERS set to
+//	harness exec -- CMD [ARGS...]  run CMD with DATABASE_URL, REDIS_URL, KAFKA_BROKERS and CLICKHOUSE_URL set to
 //	                               running services (found or started), then stop what it started
 //	harness kafka                  host an embedded Kafka (kfake) until SIGTERM (used by run)
 //
@@ -59,7 +59,7 @@ commands:
   compare  compare two runs (exit 1 on a regression), or -aa the twins of one run
   gate     the regression gate: -base REF and the working tree side by side, compared
   serve    one stack on embedded defaults: conformance report, then serving until Ctrl-C
-  exec     exec -- CMD [ARGS...]: CMD with DATABASE_URL, REDIS_URL and KAFKA_BROKERS set
+  exec     exec -- CMD [ARGS...]: CMD with DATABASE_URL, REDIS_URL, KAFKA_BROKERS and CLICKHOUSE_URL set
   kafka    host an embedded Kafka (kfake) until SIGTERM
 `
 
