@@ -92,13 +92,13 @@ var (
 // key (in stack names, cmd/stack's flags and results), what it varies, the part of the baseline
 // stack, and the registry map that holds its parts.
 var Dimensions = []Dimension{
-	{Key: "http", Title: "HTTP transport", Baseline: "nethttp",
+	{Key: "http", Title: "HTTP transport", Baseline: "nethttp", Dir: "transport",
 		parts: func() []string { return keys(Transports) }, field: func(s *Spec) *string { return &s.HTTP }},
-	{Key: "store", Title: "data access on PostgreSQL", Baseline: "sqlc",
+	{Key: "store", Title: "data access on PostgreSQL", Baseline: "sqlc", Dir: "store",
 		parts: func() []string { return keys(Stores) }, field: func(s *Spec) *string { return &s.Store }},
-	{Key: "json", Title: "JSON codec", Baseline: "std",
+	{Key: "json", Title: "JSON codec", Baseline: "std", Dir: "codec",
 		parts: func() []string { return keys(Codecs) }, field: func(s *Spec) *string { return &s.JSON }},
-	{Key: "redis", Title: "Redis client", Baseline: "goredis",
+	{Key: "redis", Title: "Redis client", Baseline: "goredis", Dir: "cache",
 		parts: func() []string { return keys(Caches) }, field: func(s *Spec) *string { return &s.Redis }},
 }
 
@@ -110,6 +110,9 @@ type Dimension struct {
 	Title string
 	// Baseline is the dimension's part in the baseline stack, against which variants are measured.
 	Baseline string
+	// Dir is the folder under stacks/ that holds the dimension's part packages, one per part
+	// (a variant such as sqlc-pipelined lives in its part's folder, sqlc).
+	Dir string
 	parts    func() []string
 	field    func(*Spec) *string
 }
@@ -288,6 +291,46 @@ func (s Spec) CheckBuild() error {
 		return fmt.Errorf("stack %s needs a binary built with GOEXPERIMENT=%q; this one was built with GOEXPERIMENT=%q", s, want, got)
 	}
 	return nil
+}
+
+// Touched lists the variants (stacks.Variants) whose part's code the changed files touch: a file
+// under stacks/<Dir>/<p>/ touches the parts named p or p-…; any other file under stacks/<Dir>/
+// (shared code of the dimension) touches every part of the dimension. The baseline is not listed
+// unless a baseline part is touched. Paths are relative to the repository root.
+func Touched(changed []string) []Spec {
+	touched := map[string]bool{}
+	for _, path := range changed {
+		for _, d := range Dimensions {
+			rest, ok := strings.CutPrefix(path, "stacks/"+d.Dir+"/")
+			if !ok {
+				continue
+			}
+			dir, _, _ := strings.Cut(rest, "/")
+			var hit []string
+			for _, p := range d.Parts() {
+				if p == dir || strings.HasPrefix(p, dir+"-") {
+					hit = append(hit, p)
+				}
+			}
+			if len(hit) == 0 {
+				hit = d.Parts()
+			}
+			for _, p := range hit {
+				touched[d.Key+"="+p] = true
+			}
+		}
+	}
+	var out []Spec
+	for _, v := range Variants() {
+		for _, d := range Dimensions {
+			if v.Get(d.Key) != d.Baseline && touched[d.Key+"="+v.Get(d.Key)] ||
+				v == Baseline() && touched[d.Key+"="+d.Baseline] {
+				out = append(out, v)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // Sets are the named sets of stacks a plan or a test can ask for instead of naming stacks.

@@ -173,3 +173,34 @@ func TestSpecFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestTouched(t *testing.T) {
+	names := func(specs []stacks.Spec) []string {
+		var out []string
+		for _, s := range specs {
+			out = append(out, s.Name())
+		}
+		return out
+	}
+	base := stacks.Baseline()
+	for _, tc := range []struct {
+		changed []string
+		want    []stacks.Spec
+	}{
+		{nil, nil},
+		{[]string{"README.md", "stacks/app/api.go", "results/record.go"}, nil},
+		{[]string{"stacks/codec/sonic/sonic.go"}, []stacks.Spec{base.With("json", "sonic")}},
+		{[]string{"stacks/cache/goredis/goredis.go"}, []stacks.Spec{base}},
+		{[]string{"stacks/store/sqlc/post.go"}, []stacks.Spec{base, base.With("store", "sqlc-pipelined")}},
+	} {
+		got := names(stacks.Touched(tc.changed))
+		if want := names(tc.want); strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("Touched(%v) = %v, want %v", tc.changed, got, want)
+		}
+	}
+	// Shared code of a dimension touches every part of it.
+	http, _ := stacks.DimensionOf("http")
+	if got := stacks.Touched([]string{"stacks/transport/transport.go"}); len(got) != len(http.Parts()) {
+		t.Errorf("shared transport code touches %v, want every transport's variant", names(got))
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"stacklab/results"
 	"stacklab/results/compare"
 	"stacklab/results/stats"
+	"stacklab/stacks"
 )
 
 // gate is the CI regression gate: it builds the stacks at a base commit and at the working tree,
@@ -64,6 +65,9 @@ func gate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer closeEnv()
 
+	if p.Stacks, err = resolveTouched(ctx, env.repo, *base, p.Stacks, stderr); err != nil {
+		return err
+	}
 	specs, err := lab.ResolveStacks(p.Stacks)
 	if err != nil {
 		return err
@@ -135,6 +139,30 @@ func gate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 func wholeTrials(run *results.Run) *results.Run {
 	run.Records = slices.DeleteFunc(slices.Clone(run.Records), func(r results.Record) bool { return r.Op != "all" })
 	return run
+}
+
+// resolveTouched replaces "touched" among a plan's stacks by the variants whose part's code differs
+// between base and the working tree (stacks.Touched), so the gate measures what a change can move:
+// the baseline (for the app and everything shared) and the variants of the parts it touched.
+func resolveTouched(ctx context.Context, repo, base string, names []string, stderr io.Writer) ([]string, error) {
+	i := slices.Index(names, "touched")
+	if i < 0 {
+		return names, nil
+	}
+	out, err := exec.CommandContext(ctx, "git", "-C", repo, "diff", "--name-only", base).Output()
+	if err != nil {
+		return nil, fmt.Errorf("gate: the files changed since %s: %w", base, err)
+	}
+	var touched []string
+	for _, s := range stacks.Touched(strings.Fields(string(out))) {
+		touched = append(touched, s.Name())
+	}
+	if len(touched) == 0 {
+		fmt.Fprintf(stderr, "gate: no part's code changed since %s\n", base)
+	} else {
+		fmt.Fprintf(stderr, "gate: parts changed since %s: measuring %s\n", base, strings.Join(touched, ", "))
+	}
+	return slices.Concat(names[:i], touched, names[i+1:]), nil
 }
 
 // gateBuilds builds the stack binaries at base (in a temporary git worktree) and in the working
