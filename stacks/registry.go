@@ -112,9 +112,9 @@ type Dimension struct {
 	Baseline string
 	// Dir is the folder under stacks/ that holds the dimension's part packages, one per part
 	// (a variant such as sqlc-pipelined lives in its part's folder, sqlc).
-	Dir string
-	parts    func() []string
-	field    func(*Spec) *string
+	Dir   string
+	parts func() []string
+	field func(*Spec) *string
 }
 
 // DimensionOf returns the dimension with the given key.
