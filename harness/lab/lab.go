@@ -366,7 +366,7 @@ func (l *lab) session(ctx context.Context, u unit, round int, trials []plan.Work
 	l.sessions++
 	logPath := filepath.Join(l.cfg.WorkDir, fmt.Sprintf("stack-%03d-%s-r%d.log", l.sessions, safeName(u.key()), round))
 	sp, err := startStack(ctx, u.bin, u.spec, stackEnv{databaseURL: dsn, redisURL: svc.Redis.URL, redisPrefix: "lab:" + db + ":",
-		brokers: l.cfg.Kafka.Brokers, gomaxprocs: l.cfg.Plan.GOMAXPROCS, dbConns: l.cfg.Plan.DBConns}, logPath)
+		brokers: l.cfg.Kafka.Brokers, gomaxprocs: l.cfg.Plan.GOMAXPROCS, dbConns: l.cfg.Plan.DBConns, redisConns: l.cfg.Plan.RedisConns}, logPath)
 	if err != nil {
 		l.sessionFailed(u, round, trials, err)
 		return

@@ -30,6 +30,7 @@ type stackEnv struct {
 	brokers     []string
 	gomaxprocs  int
 	dbConns     int
+	redisConns  int
 }
 
 // startStack starts the stack binary for spec and waits until it answers. The lab makes the
@@ -48,7 +49,7 @@ func startStack(ctx context.Context, bin string, spec stacks.Spec, env stackEnv,
 	}
 	defer sock.Close()
 	args := []string{"-stack", spec.Name(), "-listen-fd", "3",
-		"-db-conns", strconv.Itoa(env.dbConns), "-redis-prefix", env.redisPrefix}
+		"-db-conns", strconv.Itoa(env.dbConns), "-redis-conns", strconv.Itoa(env.redisConns), "-redis-prefix", env.redisPrefix}
 	c, err := proc.Start(proc.Options{Service: "stack " + spec.Name(), Path: bin, Args: args, LogPath: logPath,
 		ExtraFiles: []*os.File{sock},
 		Env: []string{

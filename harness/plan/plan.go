@@ -29,6 +29,9 @@ type Plan struct {
 	GOMAXPROCS int `json:"gomaxprocs"`
 	// DBConns is each stack's PostgreSQL pool size.
 	DBConns int `json:"db_conns"`
+	// RedisConns is each stack's Redis connection budget (default 8), the same for every Redis
+	// client: left to their defaults they differ (go-redis 10 per CPU, rueidis 1 at one CPU).
+	RedisConns int `json:"redis_conns,omitempty"`
 	// Limits are the load generator's validity limits: a trial that breaks one is invalid and its
 	// numbers do not count. Zero values keep the load generator's strict defaults (1 ms).
 	Limits    Limits     `json:"limits"`
@@ -157,6 +160,9 @@ func (p *Plan) defaults() {
 	if p.DBConns == 0 {
 		p.DBConns = 8
 	}
+	if p.RedisConns == 0 {
+		p.RedisConns = 8
+	}
 	if len(p.Stacks) == 0 {
 		p.Stacks = []string{"variants"}
 	}
@@ -214,8 +220,8 @@ func (p *Plan) check() error {
 	if p.Name == "" {
 		errs = append(errs, errors.New("name is empty"))
 	}
-	if p.Rounds < 1 || p.GOMAXPROCS < 1 || p.DBConns < 1 {
-		errs = append(errs, fmt.Errorf("rounds (%d), gomaxprocs (%d) and db_conns (%d) must be at least 1", p.Rounds, p.GOMAXPROCS, p.DBConns))
+	if p.Rounds < 1 || p.GOMAXPROCS < 1 || p.DBConns < 1 || p.RedisConns < 1 {
+		errs = append(errs, fmt.Errorf("rounds (%d), gomaxprocs (%d), db_conns (%d) and redis_conns (%d) must be at least 1", p.Rounds, p.GOMAXPROCS, p.DBConns, p.RedisConns))
 	}
 	if len(p.Workloads)+len(p.Sweeps) == 0 {
 		errs = append(errs, errors.New("no workloads and no sweeps"))
