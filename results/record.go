@@ -49,6 +49,9 @@ type Env struct {
 	Services map[string]string `json:"services"`
 	// Tools maps a tool (loadgen, harness) to its version or build id.
 	Tools map[string]string `json:"tools,omitempty"`
+	// Pinning says where the system under test and the load generator ran (CPU sets), or that
+	// they were not pinned.
+	Pinning string `json:"pinning,omitempty"`
 }
 
 // StackInfo is one stack of a run: its parts, how it was built and whether it conforms.
@@ -130,6 +133,8 @@ type Record struct {
 	Started       time.Time `json:"started"`
 	Seconds       float64   `json:"seconds"` // the measured window, warm-up excluded
 	Conns         int       `json:"conns"`
+	// CPUs is where the trial ran: "sut=0 gen=1" (taskset lists), or "" when not pinned.
+	CPUs string `json:"cpus,omitempty"`
 
 	Requests int64            `json:"requests"`
 	Errors   int64            `json:"errors"`

@@ -75,6 +75,7 @@ func (u unit) dims() results.Dims {
 }
 
 type lab struct {
+	pin      *pinning
 	cfg      Config
 	run      *results.Run
 	report   Reporter
@@ -108,11 +109,24 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 			builds = 2
 		}
 	}
-	l.report.Start(l.run.ID, builds*len(specs)*p.Trials(), builds*len(specs))
+	trials := 0
+	for _, s := range specs {
+		trials += builds * trialsFor(p, s)
+	}
+	l.report.Start(l.run.ID, trials, builds*len(specs))
 
 	if err := l.build(ctx, Experiments(specs)); err != nil {
 		return nil, err
 	}
+	if l.pin, err = l.pinCPUs(); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err := l.pin.unpin(); err != nil {
+			l.note("putting the services back on their CPUs: %v", err)
+		}
+	}()
+	l.run.Env.Pinning = l.pin.describe()
 	var units []unit
 	for _, s := range specs {
 		for _, b := range l.builds {
@@ -144,7 +158,7 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 			measured = append(measured, u)
 		} else {
 			l.note("%s does not conform: it is reported without measurements and gets no ranking", u.key())
-			l.report.Skip(p.Trials())
+			l.report.Skip(trialsFor(p, u.spec))
 		}
 	}
 
@@ -154,8 +168,15 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 			if err := ctx.Err(); err != nil {
 				return l.finish(), err
 			}
-			l.session(ctx, u, round, p.Workloads, func(sp *stackProcess, db string) {
+			mine := workloadsFor(p.Workloads, u.spec)
+			if len(mine) == 0 {
+				continue
+			}
+			l.session(ctx, u, round, mine, func(sp *stackProcess, db string) {
 				for wi, w := range p.Workloads {
+					if !w.For(differing(u.spec)) {
+						continue
+					}
 					t := trialInfo{runID: l.run.ID, unit: u, workload: w.Name, kind: w.Workload, round: round, trial: l.trial}
 					l.trial++
 					l.add(l.measure(ctx, sp, db, t, w, runTag(round, wi), seedOf(p.Seed, round)))
@@ -169,6 +190,9 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 				if err := ctx.Err(); err != nil {
 					return l.finish(), err
 				}
+				if !s.For(differing(u.spec)) {
+					continue
+				}
 				l.session(ctx, u, round, []plan.Workload{s.Workload}, func(sp *stackProcess, db string) {
 					t := trialInfo{runID: l.run.ID, unit: u, workload: s.Name, kind: s.Workload.Workload, round: round, trial: l.trial}
 					l.trial++
@@ -180,13 +204,51 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 	return l.finish(), nil
 }
 
+// differing lists the dimensions in which spec's parts differ from the baseline's.
+func differing(spec stacks.Spec) []string {
+	var out []string
+	for _, d := range stacks.Dimensions {
+		if spec.Get(d.Key) != d.Baseline {
+			out = append(out, d.Key)
+		}
+	}
+	return out
+}
+
+// workloadsFor lists the plan's workloads a stack runs (plan.Workload.For).
+func workloadsFor(ws []plan.Workload, spec stacks.Spec) []plan.Workload {
+	var out []plan.Workload
+	for _, w := range ws {
+		if w.For(differing(spec)) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// trialsFor counts the trials a stack gets in the plan.
+func trialsFor(p *plan.Plan, spec stacks.Spec) int {
+	n := p.Rounds * len(workloadsFor(p.Workloads, spec))
+	for _, s := range p.Sweeps {
+		if s.For(differing(spec)) {
+			n += s.Rounds
+		}
+	}
+	return n
+}
+
 func (l *lab) finish() *results.Run {
 	l.run.Finished = time.Now().UTC()
 	l.report.Finish()
 	return l.run
 }
 
-func (l *lab) add(recs []results.Record) { l.run.Records = append(l.run.Records, recs...) }
+func (l *lab) add(recs []results.Record) {
+	for i := range recs {
+		recs[i].CPUs = l.pin.label()
+	}
+	l.run.Records = append(l.run.Records, recs...)
+}
 
 func (l *lab) note(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
@@ -366,7 +428,7 @@ func (l *lab) session(ctx context.Context, u unit, round int, trials []plan.Work
 	l.sessions++
 	logPath := filepath.Join(l.cfg.WorkDir, fmt.Sprintf("stack-%03d-%s-r%d.log", l.sessions, safeName(u.key()), round))
 	sp, err := startStack(ctx, u.bin, u.spec, stackEnv{databaseURL: dsn, redisURL: svc.Redis.URL, redisPrefix: "lab:" + db + ":",
-		brokers: l.cfg.Kafka.Brokers, gomaxprocs: l.cfg.Plan.GOMAXPROCS, dbConns: l.cfg.Plan.DBConns, redisConns: l.cfg.Plan.RedisConns}, logPath)
+		brokers: l.cfg.Kafka.Brokers, cpus: l.pin.sut, gomaxprocs: l.cfg.Plan.GOMAXPROCS, dbConns: l.cfg.Plan.DBConns, redisConns: l.cfg.Plan.RedisConns}, logPath)
 	if err != nil {
 		l.sessionFailed(u, round, trials, err)
 		return

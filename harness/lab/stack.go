@@ -28,6 +28,7 @@ type stackEnv struct {
 	redisURL    string
 	redisPrefix string
 	brokers     []string
+	cpus        proc.CPUSet // "" for any CPU
 	gomaxprocs  int
 	dbConns     int
 	redisConns  int
@@ -51,7 +52,7 @@ func startStack(ctx context.Context, bin string, spec stacks.Spec, env stackEnv,
 	args := []string{"-stack", spec.Name(), "-listen-fd", "3",
 		"-db-conns", strconv.Itoa(env.dbConns), "-redis-conns", strconv.Itoa(env.redisConns), "-redis-prefix", env.redisPrefix}
 	c, err := proc.Start(proc.Options{Service: "stack " + spec.Name(), Path: bin, Args: args, LogPath: logPath,
-		ExtraFiles: []*os.File{sock},
+		ExtraFiles: []*os.File{sock}, CPUs: env.cpus,
 		Env: []string{
 			"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
 			"GOMAXPROCS=" + strconv.Itoa(env.gomaxprocs),

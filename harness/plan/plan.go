@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 )
@@ -34,9 +35,23 @@ type Plan struct {
 	RedisConns int `json:"redis_conns,omitempty"`
 	// Limits are the load generator's validity limits: a trial that breaks one is invalid and its
 	// numbers do not count. Zero values keep the load generator's strict defaults (1 ms).
-	Limits    Limits     `json:"limits"`
+	Limits Limits `json:"limits"`
+	// CPUs confines the system under test (the stack, PostgreSQL, Redis, Kafka) and the load
+	// generator to separate CPUs for the whole run, so the generator never starves and the stack
+	// never shares its CPUs with the generator. Default: on a machine of n ≥ 2 CPUs, the generator on
+	// the last and the system under test on the others; "off" leaves both unpinned.
+	CPUs CPUs `json:"cpus,omitzero"`
+	// Workloads each name the dimensions they exercise: a stack that differs from the baseline runs
+	// a workload only when it differs in one of them; the baseline runs them all.
 	Workloads []Workload `json:"workloads"`
 	Sweeps    []Sweep    `json:"sweeps,omitempty"`
+}
+
+// CPUs are taskset-style CPU lists ("0", "0-2"), or Pin "off".
+type CPUs struct {
+	Pin       string `json:"pin,omitempty"` // "on" (default) or "off"
+	SUT       string `json:"sut,omitempty"`
+	Generator string `json:"generator,omitempty"`
 }
 
 // Limits say when the load generator was too slow to trust a trial's numbers. Every record carries
@@ -69,6 +84,24 @@ type Workload struct {
 	Warmup   Duration `json:"warmup"`
 	Accounts int      `json:"accounts,omitempty"`
 	Skew     string   `json:"skew,omitempty"` // "uniform" or "zipf"
+	// Dimensions are the dimensions (stack name keys: http, store, …) whose parts the workload
+	// exercises. Empty: every stack runs it.
+	Dimensions []string `json:"dimensions,omitempty"`
+}
+
+// For reports whether a stack whose parts differ from the baseline's in the dimensions differing
+// runs the workload: the baseline (no difference) runs every workload; another stack those that
+// name one of its differing dimensions, or that name none.
+func (w Workload) For(differing []string) bool {
+	if len(w.Dimensions) == 0 || len(differing) == 0 {
+		return true
+	}
+	for _, d := range differing {
+		if slices.Contains(w.Dimensions, d) {
+			return true
+		}
+	}
+	return false
 }
 
 // Sweep steps a workload's open-loop rate up until the SLO breaks, to draw the
@@ -166,6 +199,9 @@ func (p *Plan) defaults() {
 	if len(p.Stacks) == 0 {
 		p.Stacks = []string{"variants"}
 	}
+	if p.CPUs.Pin == "" {
+		p.CPUs.Pin = "on"
+	}
 	for i := range p.Workloads {
 		p.Workloads[i].defaults()
 	}
@@ -219,6 +255,9 @@ func (p *Plan) check() error {
 	var errs []error
 	if p.Name == "" {
 		errs = append(errs, errors.New("name is empty"))
+	}
+	if p.CPUs.Pin != "on" && p.CPUs.Pin != "off" {
+		errs = append(errs, fmt.Errorf("cpus.pin %q: want on or off", p.CPUs.Pin))
 	}
 	if p.Rounds < 1 || p.GOMAXPROCS < 1 || p.DBConns < 1 || p.RedisConns < 1 {
 		errs = append(errs, fmt.Errorf("rounds (%d), gomaxprocs (%d), db_conns (%d) and redis_conns (%d) must be at least 1", p.Rounds, p.GOMAXPROCS, p.DBConns, p.RedisConns))

@@ -25,6 +25,9 @@ type Options struct {
 	Env []string
 	// Credential, when set, is the user the child runs as.
 	Credential *syscall.Credential
+	// CPUs, when set, confines the child and every thread it starts to those CPUs from its first
+	// instruction (it is started through taskset).
+	CPUs CPUSet
 	// ExtraFiles are open files the child inherits as file descriptors 3, 4, … (e.g. a listening
 	// socket the parent made, so the child's address is known before it starts).
 	ExtraFiles []*os.File
@@ -70,6 +73,13 @@ func spawn(cmd *exec.Cmd) error {
 // Start starts a child in its own process group, with its output appended to LogPath and SIGKILL
 // as its parent-death signal.
 func Start(o Options) (*Child, error) {
+	if o.CPUs != "" {
+		if _, err := o.CPUs.mask(); err != nil {
+			return nil, fmt.Errorf("starting %s: %w", o.Service, err)
+		}
+		o.Args = append([]string{"-c", string(o.CPUs), o.Path}, o.Args...)
+		o.Path = "taskset"
+	}
 	line := o.Path + " " + strings.Join(o.Args, " ")
 	logFile, err := os.OpenFile(o.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {

@@ -179,6 +179,7 @@ func (s *Sink) loadRecords(ctx context.Context, conn chconn.Conn, id, digest str
 				Started:         joinTime(c.started.Row(i), c.startedNs.Row(i)),
 				Seconds:         c.seconds.Row(i),
 				Conns:           int(c.conns.Row(i)),
+				CPUs:            c.cpus.Row(i),
 				Requests:        c.requests.Row(i),
 				Errors:          c.errors.Row(i),
 				Rate:            c.rate.Row(i),

@@ -399,6 +399,7 @@ func resultRows(run *results.Run, digest string) (*resultCols, error) {
 		c.startedNs.Append(startedNs)
 		c.seconds.Append(r.Seconds)
 		c.conns.Append(int64(r.Conns))
+		c.cpus.Append(r.CPUs)
 		c.requests.Append(r.Requests)
 		c.errors.Append(r.Errors)
 		c.errorsClass.Append(classes)

@@ -231,7 +231,7 @@ type resultCols struct {
 	position, startedNs                    *column.Base[uint32]
 	stack, label, stackKey                 *column.String
 	dimKeys, dimValues                     *column.Array[string]
-	workload, workloadKind, op, mode       *column.String
+	workload, workloadKind, op, mode, cpus *column.String
 	round, trial, step, conns              *column.Base[int64]
 	requestedRate, seconds, rate           *column.Base[float64]
 	requests, errors                       *column.Base[int64]
@@ -271,6 +271,7 @@ func newResultCols() *resultCols {
 	c.startedNs = c.u32("started_ns")
 	c.seconds = c.f64("seconds")
 	c.conns = c.i64("conns")
+	c.cpus = c.str("cpus")
 	c.requests = c.i64("requests")
 	c.errors = c.i64("errors")
 	c.errorsClass = c.strs("errors_class")

@@ -23,7 +23,11 @@ const (
 	OpFragment                    // GET /ledgers/{ledger} with HX-Request, HX-Target: accounts
 	OpPlaintext                   // GET /bench/plaintext
 	OpJSON                        // GET /bench/json
+	OpBatch                       // POST /api/transactions, 16 postings and a long description, new id
 )
+
+// BatchPostings is the number of postings of an OpBatch transaction: the contract's most.
+const BatchPostings = ledgerspec.MaxPostings
 
 // Op describes one operation: its name in outputs, the contract route it exercises and the
 // status every response must have.
@@ -45,6 +49,7 @@ var ops = map[OpKind]Op{
 	OpFragment:      {OpFragment, "fragment", ledgerspec.RouteLedgerPage, 200},
 	OpPlaintext:     {OpPlaintext, "plaintext", ledgerspec.RouteBenchPlaintext, 200},
 	OpJSON:          {OpJSON, "json", ledgerspec.RouteBenchJSON, 200},
+	OpBatch:         {OpBatch, "batch", ledgerspec.RouteCreateTransaction, 201},
 }
 
 // Weighted is an operation and its share of a mix.
@@ -86,6 +91,10 @@ var specs = []Spec{
 		Mix: []Weighted{{OpPlaintext, 1}}},
 	{Name: "json", Description: "GET " + ledgerspec.PathBenchJSON + " (transport and codec baseline)",
 		Mix: []Weighted{{OpJSON, 1}}},
+	{Name: "codec", Setup: true, Description: "JSON-heavy API: 16-posting transactions with long descriptions, and pages of 20 transactions",
+		Mix: []Weighted{{OpBatch, 30}, {OpTxPage, 70}}},
+	{Name: "balances", Setup: true, Description: "ledger balances: one consistent snapshot of every account",
+		Mix: []Weighted{{OpBalances, 1}}},
 }
 
 // Lookup returns the workload called name.

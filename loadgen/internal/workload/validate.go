@@ -72,6 +72,26 @@ func (g *Gen) Check(contentType, body []byte) error {
 			return fmt.Errorf("transaction %s: risk_flags is null, want a list", t.ID)
 		}
 		return nil
+	case OpBatch:
+		var t ledgerspec.Transaction
+		if err := decode(contentType, body, &t); err != nil {
+			return err
+		}
+		if t.ID != string(g.lastID) || t.Seq <= 0 || t.RiskFlags == nil {
+			return fmt.Errorf("batch %s: id %q, seq %d, risk flags %v", g.lastID, t.ID, t.Seq, t.RiskFlags)
+		}
+		if len(t.Postings) != BatchPostings {
+			return fmt.Errorf("batch %s has %d postings, want %d", t.ID, len(t.Postings), BatchPostings)
+		}
+		for i, p := range t.Postings {
+			if p != g.lastBatch[i] {
+				return fmt.Errorf("batch %s posting %d is %+v, want %+v", t.ID, i, p, g.lastBatch[i])
+			}
+		}
+		if t.Description != BatchDescription {
+			return fmt.Errorf("batch %s has description %q, want %q", t.ID, t.Description, BatchDescription)
+		}
+		return nil
 	case OpTxPage:
 		var p ledgerspec.TransactionPage
 		if err := decode(contentType, body, &p); err != nil {

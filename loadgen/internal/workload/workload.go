@@ -239,6 +239,7 @@ type Gen struct {
 	lastCredit int
 	lastAmount int64
 	lastID     []byte
+	lastBatch  [BatchPostings]ledgerspec.Posting
 }
 
 // Gen returns the generator of worker number worker (distinct per worker of a run).
@@ -308,6 +309,34 @@ func (g *Gen) Next(dst []byte) (op int, req []byte) {
 		b = append(b, `}],"description":"load"}`...)
 		g.body = b
 		return op, post(dst, ledgerspec.PathTransactions, w.p.Host, b)
+	case OpBatch:
+		g.newID('b')
+		b := append(g.body[:0], `{"id":"`...)
+		b = append(b, g.lastID...)
+		b = append(b, `","postings":[`...)
+		for i := range g.lastBatch {
+			d := g.account()
+			c := g.account()
+			if c == d {
+				c = (c + 1) % len(w.accounts)
+			}
+			g.lastBatch[i] = ledgerspec.Posting{DebitAccountID: w.accounts[d], CreditAccountID: w.accounts[c], Amount: 1 + g.rng.Int64N(MaxTransfer)}
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"debit_account_id":"`...)
+			b = append(b, w.accounts[d]...)
+			b = append(b, `","credit_account_id":"`...)
+			b = append(b, w.accounts[c]...)
+			b = append(b, `","amount":`...)
+			b = strconv.AppendInt(b, g.lastBatch[i].Amount, 10)
+			b = append(b, '}')
+		}
+		b = append(b, `],"description":"`...)
+		b = append(b, batchDescription...)
+		b = append(b, `"}`...)
+		g.body = b
+		return op, post(dst, ledgerspec.PathTransactions, w.p.Host, b)
 	case OpCreateAccount:
 		g.newID('x') // sorts after the set-up accounts, so the first of those stays on the ledger page
 		b := append(g.body[:0], `{"id":"`...)
@@ -331,6 +360,15 @@ func (g *Gen) newID(kind byte) {
 	b = append(b, '-')
 	g.lastID = strconv.AppendUint(b, g.n, 36)
 }
+
+// batchDescription is the description of every batch: long, with characters every codec must
+// escape or carry as UTF-8 (quotes, a backslash, <, &, non-ASCII), as a JSON string body.
+const batchDescription = `payroll run for November: salaries, \"bonus\" & <expenses> \\ team Zürich, Kraków, 東京 — ` +
+	`reconciled against the bank statement of the month; see ticket #4521 for the exceptions and approvals.`
+
+// BatchDescription is the description a batch transaction carries once decoded.
+const BatchDescription = `payroll run for November: salaries, "bonus" & <expenses> \ team Zürich, Kraków, 東京 — ` +
+	`reconciled against the bank statement of the month; see ticket #4521 for the exceptions and approvals.`
 
 var fragmentHeaders = ledgerspec.HeaderHXRequest + ": " + ledgerspec.HTMLHXRequestTrue + "\r\n" +
 	ledgerspec.HeaderHXTarget + ": " + ledgerspec.HTMLIDAccounts + "\r\n"

@@ -110,6 +110,21 @@ func checkBody(t *testing.T, w *Workload, o Op, req *http.Request, body []byte) 
 			p[0].Amount < 1 || p[0].Amount > MaxTransfer || !isAccount(w, p[0].DebitAccountID) || !isAccount(w, p[0].CreditAccountID) {
 			t.Fatalf("transfer %+v breaks the contract or the workload", tx)
 		}
+	case OpBatch:
+		var tx ledgerspec.NewTransaction
+		if err := dec.Decode(&tx); err != nil {
+			t.Fatalf("batch body %s: %v", body, err)
+		}
+		if !ledgerspec.ValidID(tx.ID) || len(tx.Postings) != BatchPostings || tx.Description != BatchDescription ||
+			!ledgerspec.ValidText(tx.Description, ledgerspec.MaxDescriptionRunes) {
+			t.Fatalf("batch %+v breaks the contract or the workload", tx)
+		}
+		for _, p := range tx.Postings {
+			if p.DebitAccountID == p.CreditAccountID || p.Amount < 1 || p.Amount > MaxTransfer ||
+				!isAccount(w, p.DebitAccountID) || !isAccount(w, p.CreditAccountID) {
+				t.Fatalf("batch posting %+v breaks the contract or the workload", p)
+			}
+		}
 	case OpCreateAccount:
 		var a ledgerspec.NewAccount
 		if err := dec.Decode(&a); err != nil {
