@@ -26,7 +26,6 @@ func allowed(t *testing.T, pid int) string {
 	return ""
 }
 
-
 func TestParseCPUSet(t *testing.T) {
 	for _, ok := range []string{"0", "0-0", string(AllCPUs())} {
 		if _, err := ParseCPUSet(ok); err != nil {
