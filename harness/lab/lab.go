@@ -95,6 +95,9 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkDimensions(p); err != nil {
+		return nil, err
+	}
 	now := time.Now()
 	l := &lab{cfg: cfg, run: results.NewRun(newRunID(now), now), report: cfg.Report}
 	if l.report == nil {
@@ -114,6 +117,11 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 		trials += builds * trialsFor(p, s)
 	}
 	l.report.Start(l.run.ID, trials, builds*len(specs))
+	est := Estimate(p, specs)
+	if len(cfg.Builds) > 1 { // a gate: each stack runs once per build
+		est *= time.Duration(len(cfg.Builds))
+	}
+	l.report.Step(fmt.Sprintf("plan %s: %d stacks, %d trials, estimated %s plus the builds", p.Name, builds*len(specs), trials, est.Round(time.Minute)))
 
 	if err := l.build(ctx, Experiments(specs)); err != nil {
 		return nil, err
@@ -224,6 +232,99 @@ func workloadsFor(ws []plan.Workload, spec stacks.Spec) []plan.Workload {
 		}
 	}
 	return out
+}
+
+// Per-trial and per-stack costs beyond the measured windows, for Estimate: a session (fresh
+// database, stack process, health check), a trial's set-up (accounts created and funded) and
+// hand-over, a conformance run, and a sweep step.
+const (
+	sessionCost     = 3 * time.Second
+	trialCost       = 1500 * time.Millisecond
+	conformanceCost = 15 * time.Second
+	sweepSteps      = 6
+)
+
+// Estimate is how long a run of the plan over specs should take on a machine like the lab's, from
+// the measured windows and the costs above (builds excluded).
+func Estimate(p *plan.Plan, specs []stacks.Spec) time.Duration {
+	copies := time.Duration(1)
+	if p.AA {
+		copies = 2
+	}
+	var d time.Duration
+	for _, s := range specs {
+		d += conformanceCost
+		for _, w := range workloadsFor(p.Workloads, s) {
+			d += time.Duration(p.Rounds) * (w.Warmup.D() + w.Duration.D() + trialCost)
+		}
+		if n := len(workloadsFor(p.Workloads, s)); n > 0 {
+			d += time.Duration(p.Rounds) * sessionCost
+		}
+		for _, sw := range p.Sweeps {
+			if sw.For(differing(s)) {
+				d += time.Duration(sw.Rounds) * (sessionCost + sweepSteps*(sw.Warmup.D()+sw.Duration.D()+trialCost))
+			}
+		}
+	}
+	return copies * d
+}
+
+// InDepth turns a plan into a study of one dimension: the baseline and the variants of that
+// dimension only, the workloads that exercise it (and those that name no dimension), its sweeps,
+// and at least 10 rounds.
+func InDepth(p *plan.Plan, key string) (*plan.Plan, error) {
+	if _, ok := stacks.DimensionOf(key); !ok {
+		return nil, fmt.Errorf("no dimension %q (known: %s)", key, strings.Join(dimensionKeys(), ", "))
+	}
+	q := *p
+	q.Name = p.Name + "@" + key
+	q.Stacks = []string{stacks.Baseline().Name()}
+	for _, v := range stacks.Variants() {
+		if d := differing(v); len(d) == 1 && d[0] == key {
+			q.Stacks = append(q.Stacks, v.Name())
+		}
+	}
+	q.Workloads = nil
+	for _, w := range p.Workloads {
+		if len(w.Dimensions) == 0 || slices.Contains(w.Dimensions, key) {
+			q.Workloads = append(q.Workloads, w)
+		}
+	}
+	q.Sweeps = nil
+	for _, s := range p.Sweeps {
+		if len(s.Dimensions) == 0 || slices.Contains(s.Dimensions, key) {
+			q.Sweeps = append(q.Sweeps, s)
+		}
+	}
+	q.Rounds = max(q.Rounds, 10)
+	if len(q.Workloads) == 0 && len(q.Sweeps) == 0 {
+		return nil, fmt.Errorf("plan %s has no workload for dimension %s", p.Name, key)
+	}
+	return &q, nil
+}
+
+func dimensionKeys() []string {
+	var keys []string
+	for _, d := range stacks.Dimensions {
+		keys = append(keys, d.Key)
+	}
+	return keys
+}
+
+// checkDimensions refuses a plan whose workloads name a dimension the registry does not have.
+func checkDimensions(p *plan.Plan) error {
+	ws := slices.Clone(p.Workloads)
+	for _, s := range p.Sweeps {
+		ws = append(ws, s.Workload)
+	}
+	for _, w := range ws {
+		for _, d := range w.Dimensions {
+			if _, ok := stacks.DimensionOf(d); !ok {
+				return fmt.Errorf("plan %s: workload %s names dimension %q (known: %s)", p.Name, w.Name, d, strings.Join(dimensionKeys(), ", "))
+			}
+		}
+	}
+	return nil
 }
 
 // trialsFor counts the trials a stack gets in the plan.

@@ -143,13 +143,23 @@ func (d Duration) D() time.Duration { return time.Duration(d) }
 //go:embed plans/*.json
 var builtin embed.FS
 
-// Builtin returns one of the plans that ship with the lab: "default", "quick" or "gate".
+// Builtin returns one of the plans that ship with the lab (Builtins lists them).
 func Builtin(name string) (*Plan, error) {
 	b, err := builtin.ReadFile("plans/" + name + ".json")
 	if err != nil {
-		return nil, fmt.Errorf("no built-in plan %q (built in: default, quick, gate)", name)
+		return nil, fmt.Errorf("no built-in plan %q (built in: %s)", name, strings.Join(Builtins(), ", "))
 	}
 	return Parse(b, name+".json")
+}
+
+// Builtins lists the names of the built-in plans.
+func Builtins() []string {
+	entries, _ := builtin.ReadDir("plans") // the embedded folder always reads
+	var names []string
+	for _, e := range entries {
+		names = append(names, strings.TrimSuffix(e.Name(), ".json"))
+	}
+	return names
 }
 
 // Load reads a plan file.

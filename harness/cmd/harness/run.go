@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"runtime/debug"
 	"syscall"
+	"strings"
 	"time"
 
 	"stacklab/harness/lab"
@@ -27,17 +28,23 @@ import (
 func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("harness run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	planFile := fs.String("plan", "", "plan file (default: the built-in default plan)")
+	planFile := fs.String("plan", "", "plan file, or the name of a built-in plan (default, quick, full, gate, …; default: default)")
 	quick := fs.Bool("quick", false, "run the built-in quick plan (a short smoke run)")
 	aa := fs.Bool("aa", false, "A/A: run every stack twice (labels a and b) to measure the lab's noise floor")
 	out := fs.String("out", "lab-results", "folder for the spool, the reports and the work files")
 	chMode := fs.String("clickhouse", "auto", "auto (CLICKHOUSE_URL, else an embedded server when installed) or off")
+	dimension := fs.String("dimension", "", "study one dimension in depth (http, store, …): the baseline and that dimension's variants, its workloads and sweeps, at least 10 rounds")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
 	p, err := choosePlan(*planFile, *quick)
 	if err != nil {
 		return err
+	}
+	if *dimension != "" {
+		if p, err = lab.InDepth(p, *dimension); err != nil {
+			return err
+		}
 	}
 	if *aa {
 		p.AA = true
@@ -143,6 +150,9 @@ func choosePlan(file string, quick bool) (*plan.Plan, error) {
 	case file != "" && quick:
 		return nil, errors.New("-plan and -quick: choose one")
 	case file != "":
+		if _, err := os.Stat(file); err != nil && !strings.ContainsAny(file, "/.") {
+			return plan.Builtin(file) // a built-in plan's name: -plan full
+		}
 		return plan.Load(file)
 	case quick:
 		return plan.Builtin("quick")
