@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
-	"syscall"
 	"strings"
+	"syscall"
 	"time"
 
 	"stacklab/harness/lab"
