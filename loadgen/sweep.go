@@ -49,14 +49,25 @@ type SweepPoint struct {
 	Breaks    []string `json:"slo_breaks,omitempty"`
 }
 
-// SweepResult is a whole sweep.
+// What ended a sweep (SweepResult.EndedBy).
+const (
+	EndedBySLO       = "slo"
+	EndedByGenerator = "generator"
+	EndedByMax       = "max"
+)
+
+// SweepResult is a sweep's steps and where it stopped.
 type SweepResult struct {
 	Schema        string       `json:"schema"`
 	SchemaVersion int          `json:"schema_version"`
 	Name          string       `json:"name"`
 	Sweep         SweepConfig  `json:"sweep"`
 	MaxRate       float64      `json:"max_rate"` // highest requested rate meeting the SLO in a valid run; 0 if none
-	Stopped       string       `json:"stopped"`
+	// EndedBy says what ended the sweep: EndedBySLO (the stack broke its SLO: MaxRate is its
+	// limit), EndedByGenerator (a step was invalid: the generator was the limit, and MaxRate only
+	// says the lab could not resolve beyond it) or EndedByMax (the plan's highest rate was met).
+	EndedBy string `json:"ended_by"`
+	Stopped string `json:"stopped"`
 	Points        []SweepPoint `json:"points"`
 	Runs          []*Result    `json:"runs"`
 }
@@ -115,10 +126,13 @@ func Sweep(ctx context.Context, cfg Config, sw SweepConfig) (*SweepResult, error
 		p := point(res, sw.SLO)
 		out.Points = append(out.Points, p)
 		if !p.Valid {
-			out.Stopped = fmt.Sprintf("the run at %g req/s is invalid: %s", rate, strings.Join(res.InvalidReasons, "; "))
+			out.EndedBy = EndedByGenerator
+			out.Stopped = fmt.Sprintf("the lab could not resolve beyond %g req/s: the run at %g req/s is invalid: %s",
+				out.MaxRate, rate, strings.Join(res.InvalidReasons, "; "))
 			break
 		}
 		if !p.MeetsSLO {
+			out.EndedBy = EndedBySLO
 			out.Stopped = fmt.Sprintf("the SLO broke at %g req/s: %s", rate, strings.Join(p.Breaks, "; "))
 			break
 		}
@@ -128,6 +142,7 @@ func Sweep(ctx context.Context, cfg Config, sw SweepConfig) (*SweepResult, error
 			next = rate + sw.Step
 		}
 		if next > sw.Max {
+			out.EndedBy = EndedByMax
 			out.Stopped = fmt.Sprintf("reached the maximum rate %g req/s", sw.Max)
 			break
 		}

@@ -126,15 +126,6 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 	if err := l.build(ctx, Experiments(specs)); err != nil {
 		return nil, err
 	}
-	if l.pin, err = l.pinCPUs(); err != nil {
-		return nil, err
-	}
-	defer func() {
-		if err := l.pin.unpin(); err != nil {
-			l.note("putting the services back on their CPUs: %v", err)
-		}
-	}()
-	l.run.Env.Pinning = l.pin.describe()
 	var units []unit
 	for _, s := range specs {
 		for _, b := range l.builds {
@@ -170,6 +161,16 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 		}
 	}
 
+	// Conformance ran on every CPU; measurements run pinned.
+	if l.pin, err = l.pinCPUs(); err != nil {
+		return l.finish(), err
+	}
+	defer func() {
+		if err := l.pin.unpin(); err != nil {
+			l.note("putting the services back on their CPUs: %v", err)
+		}
+	}()
+	l.run.Env.Pinning = l.pin.describe()
 	rng := mrand.New(mrand.NewPCG(p.Seed, 0x51ac4b))
 	for round := range p.Rounds {
 		for _, u := range shuffled(rng, measured) {
@@ -240,7 +241,7 @@ func workloadsFor(ws []plan.Workload, spec stacks.Spec) []plan.Workload {
 const (
 	sessionCost     = 3 * time.Second
 	trialCost       = 1500 * time.Millisecond
-	conformanceCost = 15 * time.Second
+	conformanceCost = 10 * time.Second
 	sweepSteps      = 6
 )
 
@@ -678,7 +679,12 @@ func (l *lab) sweep(ctx context.Context, sp *stackProcess, db string, t trialInf
 		recs = append(recs, failedRecord(st, "open", 0, err))
 		l.report.TrialDone("failed: " + err.Error())
 	} else {
-		l.report.TrialDone(fmt.Sprintf("highest rate within the SLO: %g req/s (%s)", res.MaxRate, res.Stopped))
+		switch res.EndedBy {
+		case loadgen.EndedBySLO:
+			l.report.TrialDone(fmt.Sprintf("highest rate within the SLO: %g req/s (%s)", res.MaxRate, res.Stopped))
+		default:
+			l.report.TrialDone(res.Stopped)
+		}
 	}
 	l.checkAlive(sp, t, recs)
 	return recs

@@ -83,6 +83,10 @@ func (l *lab) pinCPUs() (*pinning, error) {
 	if err := proc.Pin(p.gen, os.Getpid()); err != nil {
 		return nil, errors.Join(fmt.Errorf("pinning the load generator: %w", err), p.unpin())
 	}
+	// As many processors for the generator's goroutines as it has CPUs: more would make them
+	// wait for one another on the same CPU.
+	procs := runtime.GOMAXPROCS(p.gen.Count())
+	p.restore = append(p.restore, func() error { runtime.GOMAXPROCS(procs); return nil })
 	if err := proc.Pin(p.sut, sutPIDs...); err != nil {
 		return nil, errors.Join(fmt.Errorf("pinning the services: %w", err), p.unpin())
 	}

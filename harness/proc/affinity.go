@@ -48,6 +48,15 @@ func (c CPUSet) mask() (unix.CPUSet, error) {
 	return set, nil
 }
 
+// Count is the number of CPUs in the set (0 for an invalid set).
+func (c CPUSet) Count() int {
+	set, err := c.mask()
+	if err != nil {
+		return 0
+	}
+	return set.Count()
+}
+
 // AllCPUs is every CPU of the machine.
 func AllCPUs() CPUSet {
 	if n := runtime.NumCPU(); n > 1 {
