@@ -15,7 +15,7 @@ import (
 
 func ExampleWorkloads() {
 	fmt.Println(loadgen.Workloads())
-	// Output: [json ledger-mix plaintext read ssr transfer]
+	// Output: [balances codec json ledger-mix plaintext read ssr transfer]
 }
 
 // Run drives a stack for one run; the result says how it answered and whether the generator

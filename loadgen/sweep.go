@@ -58,18 +58,18 @@ const (
 
 // SweepResult is a sweep's steps and where it stopped.
 type SweepResult struct {
-	Schema        string       `json:"schema"`
-	SchemaVersion int          `json:"schema_version"`
-	Name          string       `json:"name"`
-	Sweep         SweepConfig  `json:"sweep"`
-	MaxRate       float64      `json:"max_rate"` // highest requested rate meeting the SLO in a valid run; 0 if none
+	Schema        string      `json:"schema"`
+	SchemaVersion int         `json:"schema_version"`
+	Name          string      `json:"name"`
+	Sweep         SweepConfig `json:"sweep"`
+	MaxRate       float64     `json:"max_rate"` // highest requested rate meeting the SLO in a valid run; 0 if none
 	// EndedBy says what ended the sweep: EndedBySLO (the stack broke its SLO: MaxRate is its
 	// limit), EndedByGenerator (a step was invalid: the generator was the limit, and MaxRate only
 	// says the lab could not resolve beyond it) or EndedByMax (the plan's highest rate was met).
-	EndedBy string `json:"ended_by"`
-	Stopped string `json:"stopped"`
-	Points        []SweepPoint `json:"points"`
-	Runs          []*Result    `json:"runs"`
+	EndedBy string       `json:"ended_by"`
+	Stopped string       `json:"stopped"`
+	Points  []SweepPoint `json:"points"`
+	Runs    []*Result    `json:"runs"`
 }
 
 func (s SweepConfig) withDefaults() SweepConfig {
