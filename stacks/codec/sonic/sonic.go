@@ -6,17 +6,20 @@ import (
 	"reflect"
 
 	"github.com/bytedance/sonic"
-	sonicutf8 "github.com/bytedance/sonic/utf8"
 
 	"stacklab/stacks/app"
 	"stacklab/stacks/codec/internal/strict"
 )
 
-// api is built once; a frozen sonic Config is safe for concurrent use. ValidateString makes the
-// decoder refuse raw control characters in strings (without it sonic accepts them) but it replaces
-// invalid UTF-8 by U+FFFD instead of refusing it, hence the UTF-8 check in Unmarshal.
+// api is built once; a frozen sonic Config is safe for concurrent use. CaseSensitive and
+// UseUnicodeErrors are sonic's own options for two of the contract's rules (exact keys, no lone
+// surrogate escapes); ValidateString makes the decoder refuse raw control characters in strings
+// (without it sonic accepts them) but it replaces invalid UTF-8 by U+FFFD instead of refusing
+// it, which the shared check does, with duplicate keys.
 var api = sonic.Config{
 	DisallowUnknownFields: true,
+	CaseSensitive:         true,
+	UseUnicodeErrors:      true,
 	ValidateString:        true,
 }.Froze()
 
@@ -42,17 +45,14 @@ func (Codec) Marshal(v any) ([]byte, error) {
 
 // Unmarshal decodes data into v strictly: see the package comment.
 func (Codec) Unmarshal(data []byte, v any) error {
-	if !sonicutf8.Validate(data) {
-		return fmt.Errorf("sonic codec: %w", strict.ErrInvalidUTF8)
+	if err := strict.Check(data, v); err != nil {
+		return fmt.Errorf("sonic codec: decoding %T: %w", v, err)
 	}
 	return decode(data, v)
 }
 
-// decode is Unmarshal without the UTF-8 check, kept apart so a benchmark can measure the check.
+// decode is Unmarshal without the shared check, kept apart so a benchmark can measure the check.
 func decode(data []byte, v any) error {
-	if err := strict.Body(data); err != nil {
-		return fmt.Errorf("sonic codec: %w", err)
-	}
 	if err := api.Unmarshal(data, v); err != nil {
 		return fmt.Errorf("sonic codec: decoding %T: %w", v, err)
 	}

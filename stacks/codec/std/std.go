@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
-	"unicode/utf8"
 
 	"stacklab/stacks/app"
 	"stacklab/stacks/codec/internal/strict"
@@ -50,17 +49,14 @@ func (Codec) Marshal(v any) ([]byte, error) {
 
 // Unmarshal decodes data into v strictly: see the package comment.
 func (Codec) Unmarshal(data []byte, v any) error {
-	if !utf8.Valid(data) {
-		return fmt.Errorf("std codec: %w", strict.ErrInvalidUTF8)
+	if err := strict.Check(data, v); err != nil {
+		return fmt.Errorf("std codec: decoding %T: %w", v, err)
 	}
 	return decode(data, v)
 }
 
-// decode is Unmarshal without the UTF-8 check, kept apart so a benchmark can measure the check.
+// decode is Unmarshal without the shared check, kept apart so a benchmark can measure the check.
 func decode(data []byte, v any) error {
-	if err := strict.Body(data); err != nil {
-		return fmt.Errorf("std codec: %w", err)
-	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

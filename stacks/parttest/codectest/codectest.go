@@ -18,6 +18,11 @@ func Run(t *testing.T, c app.Codec) {
 	if c.Name() == "" {
 		t.Error("Name() is empty")
 	}
+	t.Run("corpus", func(t *testing.T) {
+		for _, b := range Corpus() {
+			t.Run(b.Shape.String()+"/"+b.Name, func(t *testing.T) { b.Check(t, c) })
+		}
+	})
 	t.Run("decode", func(t *testing.T) {
 		for _, tc := range decodeCases() {
 			t.Run(tc.name, func(t *testing.T) { tc.check(t, c) })
@@ -41,8 +46,27 @@ func Run(t *testing.T, c app.Codec) {
 	})
 }
 
+// Check decodes the body with c and checks the decision and, when c accepts it, the value.
+func (b Body) Check(t *testing.T, c app.Codec) {
+	t.Helper()
+	target := b.Shape.New()
+	err := c.Unmarshal([]byte(b.JSON), target)
+	if b.Want == Malformed {
+		if err == nil {
+			t.Fatalf("%s: Unmarshal(%s) = nil error, decoded %+v; want an error (malformed)", c.Name(), quote(b.JSON), deref(target))
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("%s: Unmarshal(%s): %v; want %#v (%s)", c.Name(), quote(b.JSON), err, b.Value, b.Want)
+	}
+	if got := deref(target); !reflect.DeepEqual(got, b.Value) {
+		t.Fatalf("%s: Unmarshal(%s)\n got %#v\nwant %#v", c.Name(), quote(b.JSON), got, b.Value)
+	}
+}
+
 // decodeCase decodes in into a fresh target made by into; want is the target's value afterwards,
-// or errWanted when decoding must fail.
+// or errWanted when decoding must fail. The request bodies are in Corpus; these are the rest.
 type decodeCase struct {
 	name string
 	in   string
@@ -53,177 +77,29 @@ type decodeCase struct {
 // errWanted marks a case whose decoding must fail.
 var errWanted = &struct{ err bool }{true}
 
-func intoTx() any      { return new(NewTransaction) }
-func intoAccount() any { return new(NewAccount) }
-
-// tx is the body of a one-posting transaction whose amount is the literal amount.
-func tx(amount string) string {
-	return `{"id":"tx-1","postings":[{"debit_account_id":"a","credit_account_id":"b","amount":` + amount + `}]}`
-}
-
-// txAmount is the decoded tx(amount) for an amount of n (nil: no amount).
-func txAmount(n *int64) NewTransaction {
-	return NewTransaction{ID: "tx-1", Postings: []Posting{{DebitAccountID: "a", CreditAccountID: "b", Amount: n}}}
-}
-
-// name is a body whose account name is the JSON string literal lit (quotes included).
-func name(lit string) string { return `{"id":"a","ledger":"USD","name":` + lit + `}` }
-
-func named(s string) NewAccount { return NewAccount{ID: "a", Ledger: "USD", Name: s} }
-
 func decodeCases() []decodeCase {
-	deep := func(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
+	account := func() any { return new(ledgerspec.Account) }
+	transaction := func() any { return new(ledgerspec.Transaction) }
 	return []decodeCase{
-		// Accepted bodies.
-		{"full transaction", `{"id":"tx-1","postings":[{"debit_account_id":"a","credit_account_id":"b","amount":1250},` +
-			`{"debit_account_id":"c","credit_account_id":"d","amount":1}],"description":"rent"}`, intoTx,
-			NewTransaction{ID: "tx-1", Description: "rent", Postings: []Posting{
-				{DebitAccountID: "a", CreditAccountID: "b", Amount: Int64(1250)},
-				{DebitAccountID: "c", CreditAccountID: "d", Amount: Int64(1)}}}},
-		{"full account", `{"id":"a","ledger":"USD","name":"Alice","flags":{"debits_must_not_exceed_credits":true,` +
-			`"credits_must_not_exceed_debits":false}}`, intoAccount,
-			NewAccount{ID: "a", Ledger: "USD", Name: "Alice", Flags: Flags{DebitsMustNotExceedCredits: true}}},
-		{"empty object", `{}`, intoTx, NewTransaction{}},
-		{"whitespace around the value", " \t\r\n{}\n\t \r", intoTx, NewTransaction{}},
-		{"fields in any order", `{"description":"d","postings":[],"id":"x"}`, intoTx,
-			NewTransaction{ID: "x", Description: "d", Postings: []Posting{}}},
-		{"missing amount is nil", `{"id":"tx-1","postings":[{"debit_account_id":"a","credit_account_id":"b"}]}`,
-			intoTx, txAmount(nil)},
-		{"null amount is nil", tx("null"), intoTx, txAmount(nil)},
-		{"null string leaves empty", `{"id":null,"description":null}`, intoTx, NewTransaction{}},
-		{"null slice leaves nil", `{"postings":null}`, intoTx, NewTransaction{}},
-		{"null posting is a zero posting", `{"postings":[null]}`, intoTx, NewTransaction{Postings: []Posting{{}}}},
-		{"null bool leaves false", `{"flags":{"debits_must_not_exceed_credits":null}}`, intoAccount, NewAccount{}},
-		{"null object leaves zero", `{"flags":null}`, intoAccount, NewAccount{}},
-		{"amount -5", tx("-5"), intoTx, txAmount(Int64(-5))},
-		{"amount 0", tx("0"), intoTx, txAmount(Int64(0))},
-		{"amount -0", tx("-0"), intoTx, txAmount(Int64(0))},
-		{"amount 2^53-1", tx("9007199254740991"), intoTx, txAmount(Int64(9007199254740991))},
-		{"amount max int64", tx("9223372036854775807"), intoTx, txAmount(Int64(9223372036854775807))},
-		{"amount min int64", tx("-9223372036854775808"), intoTx, txAmount(Int64(-9223372036854775808))},
-		{"keys match case-insensitively", `{"ID":"x","Postings":[{"AMOUNT":7}]}`, intoTx,
-			NewTransaction{ID: "x", Postings: []Posting{{Amount: Int64(7)}}}},
-		{"duplicate key: last wins", `{"id":"a","id":"b"}`, intoTx, NewTransaction{ID: "b"}},
-		{"escaped NUL decodes to NUL", name(`"a\u0000b"`), intoAccount, named("a\x00b")},
-		{"escaped surrogate pair", name(`"\ud83d\ude00"`), intoAccount, named("😀")},
-		{"escaped BMP rune", name(`"\u00e9\u20AC"`), intoAccount, named("é€")},
-		{"lone high surrogate is U+FFFD", name(`"a\ud800b"`), intoAccount, named("a\ufffdb")},
-		{"lone low surrogate is U+FFFD", name(`"\udc00"`), intoAccount, named("\ufffd")},
-		{"high surrogate then non-surrogate escape", name(`"\ud800\u0041"`), intoAccount, named("\ufffdA")},
-		{"two high surrogates", name(`"\ud800\ud800"`), intoAccount, named("\ufffd\ufffd")},
-		{"simple escapes", name(`"\"\\\/\b\f\n\r\t"`), intoAccount, named("\"\\/\b\f\n\r\t")},
-		{"raw non-ASCII and HTML characters", name(`"Alice <3 & é 😀 \u2028"`), intoAccount,
-			named("Alice <3 & é 😀 \u2028")},
-		{"raw DEL is allowed", name("\"a\x7fb\""), intoAccount, named("a\x7fb")},
-
-		// Unknown fields.
-		{"unknown field", `{"id":"a","extra":1}`, intoTx, errWanted},
-		{"unknown null field", `{"extra":null}`, intoTx, errWanted},
-		{"unknown field in posting", `{"postings":[{"amount":1,"memo":"x"}]}`, intoTx, errWanted},
-		{"unknown field in flags", `{"flags":{"frozen":true}}`, intoAccount, errWanted},
-
-		// Trailing data.
-		{"two objects", `{} {}`, intoTx, errWanted},
-		{"trailing letter", `{}x`, intoTx, errWanted},
-		{"trailing brace", `{}}`, intoTx, errWanted},
-		{"trailing bracket", `{}]`, intoTx, errWanted},
-		{"trailing null", `{} null`, intoTx, errWanted},
-		{"trailing NUL byte", "{}\x00", intoTx, errWanted},
-		{"trailing form feed", "{}\f", intoTx, errWanted},
-
-		// Not an object.
-		{"empty input", ``, intoTx, errWanted},
-		{"only whitespace", " \n\t ", intoTx, errWanted},
-		{"bare null", `null`, intoTx, errWanted},
-		{"bare null with whitespace", " null\n", intoTx, errWanted},
-		{"array", `[]`, intoTx, errWanted},
-		{"array of object", `[{}]`, intoTx, errWanted},
-		{"string", `"x"`, intoTx, errWanted},
-		{"number", `1`, intoTx, errWanted},
-		{"bool", `true`, intoTx, errWanted},
-
-		// Wrong types.
-		{"number for string", `{"id":1}`, intoTx, errWanted},
-		{"bool for string", `{"description":true}`, intoTx, errWanted},
-		{"object for string", `{"id":{}}`, intoTx, errWanted},
-		{"array for string", `{"id":["a"]}`, intoTx, errWanted},
-		{"object for array", `{"postings":{}}`, intoTx, errWanted},
-		{"string for array", `{"postings":"a"}`, intoTx, errWanted},
-		{"number in array of objects", `{"postings":[1]}`, intoTx, errWanted},
-		{"string for bool", `{"flags":{"debits_must_not_exceed_credits":"true"}}`, intoAccount, errWanted},
-		{"number for bool", `{"flags":{"debits_must_not_exceed_credits":1}}`, intoAccount, errWanted},
-		{"array for object", `{"flags":[]}`, intoAccount, errWanted},
-		{"string for number", tx(`"10"`), intoTx, errWanted},
-		{"bool for number", tx(`true`), intoTx, errWanted},
-		{"object for number", tx(`{}`), intoTx, errWanted},
-		{"array for number", tx(`[1]`), intoTx, errWanted},
-
-		// Numbers that are not int64 integer literals.
-		{"amount 1.5", tx("1.5"), intoTx, errWanted},
-		{"amount 1e3", tx("1e3"), intoTx, errWanted},
-		{"amount 1E3", tx("1E3"), intoTx, errWanted},
-		{"amount 1e+3", tx("1e+3"), intoTx, errWanted},
-		{"amount 1e0", tx("1e0"), intoTx, errWanted},
-		{"amount 10.0", tx("10.0"), intoTx, errWanted},
-		{"amount -0.0", tx("-0.0"), intoTx, errWanted},
-		{"amount 0e0", tx("0e0"), intoTx, errWanted},
-		{"amount 1e-3", tx("1e-3"), intoTx, errWanted},
-		{"amount above int64", tx("9223372036854775808"), intoTx, errWanted},
-		{"amount below int64", tx("-9223372036854775809"), intoTx, errWanted},
-		{"amount 20 digits", tx("99999999999999999999"), intoTx, errWanted},
-		{"amount -20 digits", tx("-99999999999999999999"), intoTx, errWanted},
-		{"amount 400 digits", tx(strings.Repeat("9", 400)), intoTx, errWanted},
-		{"amount leading zero", tx("01"), intoTx, errWanted},
-		{"amount plus sign", tx("+1"), intoTx, errWanted},
-		{"amount leading dot", tx(".5"), intoTx, errWanted},
-		{"amount trailing dot", tx("1."), intoTx, errWanted},
-		{"amount hex", tx("0x10"), intoTx, errWanted},
-		{"amount NaN", tx("NaN"), intoTx, errWanted},
-		{"amount Infinity", tx("Infinity"), intoTx, errWanted},
-		{"amount lone minus", tx("-"), intoTx, errWanted},
-
-		// Strings.
-		{"invalid UTF-8 byte", name("\"a\xffb\""), intoAccount, errWanted},
-		{"truncated UTF-8 sequence", name("\"\xe2\x82\""), intoAccount, errWanted},
-		{"overlong UTF-8", name("\"\xc0\xaf\""), intoAccount, errWanted},
-		{"UTF-8 encoded surrogate", name("\"\xed\xa0\x80\""), intoAccount, errWanted},
-		{"UTF-8 above U+10FFFF", name("\"\xf4\x90\x80\x80\""), intoAccount, errWanted},
-		{"invalid UTF-8 in key", "{\"i\xffd\":\"a\"}", intoAccount, errWanted},
-		{"raw control character", name("\"a\x01b\""), intoAccount, errWanted},
-		{"raw newline", name("\"a\nb\""), intoAccount, errWanted},
-		{"raw tab", name("\"a\tb\""), intoAccount, errWanted},
-		{"raw NUL", name("\"a\x00b\""), intoAccount, errWanted},
-		{"unknown escape", name(`"\x41"`), intoAccount, errWanted},
-		{"short unicode escape", name(`"\u12"`), intoAccount, errWanted},
-		{"non-hex unicode escape", name(`"\u12g4"`), intoAccount, errWanted},
-		{"unterminated string", `{"id":"a`, intoAccount, errWanted},
-		{"single quotes", `{'id':'a'}`, intoAccount, errWanted},
-
-		// Syntax.
-		{"trailing comma", `{"id":"a",}`, intoTx, errWanted},
-		{"trailing comma in array", `{"postings":[{},]}`, intoTx, errWanted},
-		{"missing colon", `{"id" "a"}`, intoTx, errWanted},
-		{"missing comma", `{"id":"a" "description":"b"}`, intoTx, errWanted},
-		{"unquoted key", `{id:"a"}`, intoTx, errWanted},
-		{"comment", `{/* c */}`, intoTx, errWanted},
-		{"unclosed object", `{"id":"a"`, intoTx, errWanted},
-		{"bad literal", `{"description":nul}`, intoTx, errWanted},
-		{"byte order mark", "\ufeff{}", intoTx, errWanted},
-
-		// Deep nesting fails without a crash.
-		{"10000 open brackets", strings.Repeat("[", 10000), intoTx, errWanted},
-		{"100000 nested arrays", deep(100000), intoTx, errWanted},
-		{"deep arrays in a known field", `{"postings":` + deep(10000) + `}`, intoTx, errWanted},
-		{"deep arrays in an unknown field", `{"x":` + deep(10000) + `}`, intoTx, errWanted},
-		{"deep objects in an unknown field", `{"x":` + strings.Repeat(`{"a":`, 10000) + `1` +
-			strings.Repeat(`}`, 10000) + `}`, intoTx, errWanted},
-		{"deep arrays as amount", tx(deep(10000)), intoTx, errWanted},
-
 		// Plain int64 fields (the response types) are as strict as *int64 ones.
-		{"response int64 field 1e3", `{"debits_posted":1e3}`, func() any { return new(ledgerspec.Account) }, errWanted},
-		{"response int64 field 2.0", `{"seq":2.0}`, func() any { return new(ledgerspec.Transaction) }, errWanted},
-		{"response int64 field", `{"seq":42,"risk_flags":[]}`, func() any { return new(ledgerspec.Transaction) },
-			ledgerspec.Transaction{Seq: 42, RiskFlags: []string{}}},
+		{"response int64 field 1e3", `{"debits_posted":1e3}`, account, errWanted},
+		{"response int64 field 2.0", `{"seq":2.0}`, transaction, errWanted},
+		{"response int64 field", `{"seq":42,"risk_flags":[]}`, transaction, ledgerspec.Transaction{Seq: 42, RiskFlags: []string{}}},
+		{"response string slice", `{"risk_flags":["velocity",null]}`, transaction,
+			ledgerspec.Transaction{RiskFlags: []string{"velocity", ""}}},
+		{"response key in another case", `{"Seq":42}`, transaction, errWanted},
+		{"response duplicate key", `{"seq":1,"seq":1}`, transaction, errWanted},
+		{"response string slice nested", `{"risk_flags":[["velocity"]]}`, transaction, errWanted},
+		{"page", `{"items":[{"id":"t","seq":1,"postings":[{"debit_account_id":"a","credit_account_id":"b","amount":5}],` +
+			`"description":"","risk_flags":[],"created_at":"x"}],"next_after":1,"has_more":true}`,
+			func() any { return new(ledgerspec.TransactionPage) },
+			ledgerspec.TransactionPage{Items: []ledgerspec.Transaction{{ID: "t", Seq: 1, Postings: []ledgerspec.Posting{
+				{DebitAccountID: "a", CreditAccountID: "b", Amount: 5}}, RiskFlags: []string{}, CreatedAt: "x"}},
+				NextAfter: Int64(1), HasMore: true}},
+		{"balances json.Number", `{"ledger":"USD","as_of_seq":1,"accounts":[],"total_debits":18446744073709551614,"total_credits":-5}`,
+			func() any { return new(ledgerspec.Balances) },
+			ledgerspec.Balances{Ledger: "USD", AsOfSeq: 1, Accounts: []ledgerspec.AccountBalance{},
+				TotalDebits: "18446744073709551614", TotalCredits: "-5"}},
 	}
 }
 
@@ -344,15 +220,17 @@ func (tc encodeCase) check(t *testing.T, c app.Codec) {
 	}
 }
 
-// encodeInvalidUTF8 checks that invalid UTF-8 in a string is encoded as \ufffd escapes, one per
-// invalid byte, as encoding/json does.
+// encodeInvalidUTF8 checks that invalid UTF-8 in a string is encoded as U+FFFD, one per invalid
+// byte, as encoding/json does. encoding/json writes it as the escape \ufffd, and as the character
+// itself when it is built on encoding/json/v2 (GOEXPERIMENT=jsonv2); either is allowed.
 func encodeInvalidUTF8(t *testing.T, c app.Codec) {
 	in := ledgerspec.Message{Message: "a\xffb\xe2\x82"}
 	got, err := c.Marshal(in)
 	if err != nil {
 		t.Fatalf("Marshal(%q): %v", in.Message, err)
 	}
-	if want := `{"message":"a\ufffdb\ufffd\ufffd"}`; string(got) != want {
-		t.Fatalf("Marshal(%q) = %s, want %s", in.Message, got, want)
+	if want := `{"message":"a\ufffdb\ufffd\ufffd"}`; string(got) != want &&
+		string(got) != strings.ReplaceAll(want, `\ufffd`, "\ufffd") {
+		t.Fatalf("Marshal(%q) = %s, want %s (or with U+FFFD unescaped)", in.Message, got, want)
 	}
 }
