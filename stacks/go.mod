@@ -101,3 +101,5 @@ require (
 	github.com/rivo/uniseg v0.2.0 // indirect
 	github.com/tinylib/msgp v1.6.3 // indirect
 )
+
+require github.com/goccy/go-json v0.12.0

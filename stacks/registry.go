@@ -15,6 +15,8 @@ import (
 	"stacklab/stacks/cache/goredis"
 	"stacklab/stacks/cache/redigo"
 	"stacklab/stacks/cache/rueidis"
+	"stacklab/stacks/codec/gojson"
+	"stacklab/stacks/codec/jsonv2"
 	"stacklab/stacks/codec/sonic"
 	"stacklab/stacks/codec/std"
 	"stacklab/stacks/events"
@@ -72,8 +74,10 @@ var (
 		},
 	}
 	Codecs = map[string]func() app.Codec{
-		"std":   std.New,
-		"sonic": sonic.New,
+		"std":    std.New,
+		"sonic":  sonic.New,
+		"gojson": gojson.New,
+		"jsonv2": jsonv2.New, // works only in a binary built with jsonv2.Needs; see jsonv2.Available
 	}
 	Caches = map[string]func(context.Context, CacheConfig) (app.Cache, error){
 		"goredis": func(ctx context.Context, c CacheConfig) (app.Cache, error) {

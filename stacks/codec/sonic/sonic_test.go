@@ -5,10 +5,21 @@ import (
 
 	"stacklab/ledgerspec"
 	"stacklab/stacks/codec/sonic"
+	"stacklab/stacks/codec/std"
 	"stacklab/stacks/parttest/codectest"
 )
 
 func TestContract(t *testing.T) { codectest.Run(t, sonic.New()) }
+
+// FuzzDecodeTransaction and FuzzDecodeAccount check that sonic never panics and accepts and
+// refuses the request bodies the std codec does, decoding them to the same values.
+func FuzzDecodeTransaction(f *testing.F) {
+	codectest.FuzzDecode(f, sonic.New(), std.New(), codectest.Transaction)
+}
+
+func FuzzDecodeAccount(f *testing.F) {
+	codectest.FuzzDecode(f, sonic.New(), std.New(), codectest.Account)
+}
 
 func TestPretouch(t *testing.T) {
 	c := sonic.New()
