@@ -70,6 +70,14 @@
 // is a missing field; a null for an optional field is its default; an integer literal outside int64 is
 // malformed, an int64 outside 1 … 2^53−1 is amount_out_of_range. 400, 413 and 415 do not use up an id.
 //
+// JSON is read strictly and the same way by every codec (v1.1): keys are case-sensitive ("ID" is an
+// unknown field), and a key twice in one object, a byte order mark, invalid UTF-8 anywhere and
+// nesting deeper than the types are malformed. Decided: an escaped key is the key it spells once
+// unescaped (RFC 8259 compares names so), so "\u0069d" is id and "id" beside "\u0069d" is a
+// duplicate; a \u escape of a lone surrogate is malformed like invalid UTF-8 (it names no character;
+// RFC 7493, I-JSON); a null flags object is the default flags; only RFC 8259's four whitespace
+// characters may surround tokens.
+//
 // Errors are application/problem+json Problem bodies; Code.Status gives each code's status.
 //
 // # HTML (htmx)

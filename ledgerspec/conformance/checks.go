@@ -31,6 +31,14 @@ var checks = []Check{
 	{ID: "body-too-large", Title: "a 65,537-byte body (also chunked): 413, the id stays usable; 65,536 bytes are accepted", run: checkBodyTooLarge},
 	{ID: "problem-bodies", Title: "problem bodies: application/problem+json, status, code, title, type, posting_index exactly for posting-level codes", run: checkProblemBodies},
 
+	// Strict JSON (v1.1).
+	{ID: "strict-key-case", Title: "keys in another case (ID, Amount, poſtings): 400, the id stays usable; an escaped key is the key", run: checkStrictKeyCase},
+	{ID: "strict-duplicate-keys", Title: "a key twice in one object (top level, posting, flags; also escaped): 400, the id stays usable", run: checkStrictDuplicateKeys},
+	{ID: "strict-null-optional", Title: "null name, description, flags or flag means absent: 201 with the default", run: checkStrictNullOptional},
+	{ID: "strict-null-required", Title: "null id, ledger, postings, posting, account id or amount: 400, the id stays usable", run: checkStrictNullRequired},
+	{ID: "strict-bom-utf8", Title: "a byte order mark, invalid UTF-8 anywhere, an escaped lone surrogate: 400, the id stays usable", run: checkStrictBOMUTF8},
+	{ID: "strict-nesting", Title: "arrays or objects nested deeper than the contract's types: 400, the id stays usable", run: checkStrictNesting},
+
 	// Transactions.
 	{ID: "tx-create", Title: "transaction creation: 201 body (seq, postings, risk_flags [], created_at) and both accounts' counters", run: checkTxCreate},
 	{ID: "tx-get", Title: "GET of a transaction: 200 as committed; 404 for an unknown id", run: checkTxGet},

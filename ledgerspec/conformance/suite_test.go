@@ -51,7 +51,8 @@ func TestChecksRegistry(t *testing.T) {
 	}
 	for _, id := range []string{"headers", "bench-plaintext", "bench-json", "bank", "hot-account", "concurrent-duplicates",
 		"opposite-directions", "read-your-writes", "pagination-concurrent", "html-escaping", "events-transactions",
-		"events-alerts", "events-no-failed", "rule-overflows-debits", "rule-overflows-credits", "risk-velocity"} {
+		"events-alerts", "events-no-failed", "rule-overflows-debits", "rule-overflows-credits", "risk-velocity",
+		"strict-key-case", "strict-duplicate-keys", "strict-null-optional", "strict-null-required", "strict-bom-utf8", "strict-nesting"} {
 		if !seen[id] {
 			t.Errorf("no check %q", id)
 		}
