@@ -12,7 +12,8 @@ func Example() {
 	var req struct {
 		Amount *int64 `json:"amount"`
 	}
-	for _, body := range []string{`{"amount":1250}`, `{"amount":1e3}`, `{"amount":1,"memo":"x"}`, `{} {}`, `null`} {
+	for _, body := range []string{`{"amount":1250}`, `{"amount":1e3}`, `{"amount":1,"memo":"x"}`, `{"Amount":1}`,
+		`{"amount":1,"amount":2}`, `{} {}`, `null`} {
 		req.Amount = nil
 		err := c.Unmarshal([]byte(body), &req)
 		if err != nil {
@@ -27,6 +28,8 @@ func Example() {
 	// {"amount":1250}          amount 1250
 	// {"amount":1e3}           error
 	// {"amount":1,"memo":"x"}  error
+	// {"Amount":1}             error
+	// {"amount":1,"amount":2}  error
 	// {} {}                    error
 	// null                     error
 	// {"message":"Alice <3 & é"} <nil>
