@@ -1,7 +1,8 @@
 // Package jsonv2 is the lab's JSON codec on the standard library's encoding/json/v2, which exists
 // only in a binary built with GOEXPERIMENT=jsonv2 (Needs). Without it the package still builds, so
 // the registry's line compiles, but its codec refuses every call with an error naming the
-// experiment; Available and the codec's Unavailable method tell a caller beforehand.
+// experiment; Available and the codec's Unavailable method tell a caller beforehand, and its
+// Experiment method names the experiment in every build (the registry's Experimental capability).
 //
 // Unmarshal decodes with encoding/json/v2's defaults and its own option RejectUnknownMembers: exact
 // keys, duplicate keys, invalid UTF-8, lone surrogate escapes, a byte order mark, trailing data,

@@ -14,6 +14,9 @@ func TestContract(t *testing.T) {
 	if !jsonv2.Available() || jsonv2.New().(interface{ Unavailable() error }).Unavailable() != nil {
 		t.Fatal("built with GOEXPERIMENT=jsonv2, the codec says it is unavailable")
 	}
+	if e := jsonv2.New().(interface{ Experiment() string }).Experiment(); e != "jsonv2" {
+		t.Errorf("Experiment() = %q, want jsonv2", e)
+	}
 	codectest.Run(t, jsonv2.New())
 }
 

@@ -16,6 +16,9 @@ func TestUnavailable(t *testing.T) {
 	if jsonv2.Available() {
 		t.Error("Available() = true without the experiment")
 	}
+	if e, ok := c.(interface{ Experiment() string }); !ok || "GOEXPERIMENT="+e.Experiment() != jsonv2.Needs {
+		t.Errorf("the codec does not name the experiment it needs (%v)", ok)
+	}
 	if c.Name() != "jsonv2" {
 		t.Errorf("Name() = %q", c.Name())
 	}
