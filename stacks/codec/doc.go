@@ -4,7 +4,7 @@
 // package itself has no code; its tests range over the registry (stacklab/stacks.Codecs), check
 // that the codecs agree with each other, and benchmark them side by side:
 //
-//	go test -run '^$' -bench . -count 6 ./codec/ | benchstat -col /json -
+//	go test -run '^$' -bench . -count 6 ./codec/ > codecs.txt && benchstat -col /json codecs.txt
 //	GOEXPERIMENT=jsonv2 go test -run '^$' -bench . -count 6 ./codec/   # with jsonv2
 //
 // Every codec passes parttest/codectest.Run, whose corpus of request bodies carries the contract's
