@@ -36,8 +36,8 @@ vet:
 fmt:
 	gofmt -w $(MODULES)
 
-bench: ## package benchmarks of the parts (codecs, store, cache), side by side
-	$(HARNESS) exec -- $(GO) test -run '^$$' -bench . -benchmem -count 6 ./stacks/...
+bench: ## the parts' microbenchmarks per dimension, interleaved rounds, benchstat tables with the parts as columns (COUNT, BENCHTIME, DIMS)
+	$(HARNESS) exec -- bash scripts/bench.sh
 
 bench-loadgen: ## the load generator against wrk and vegeta on the same server
 	bash loadgen/bench/vs-wrk.sh
