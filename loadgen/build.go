@@ -16,6 +16,12 @@ func (e *engine) build(res *Result, u selfmon.Usage, use []usage) {
 	for i, op := range e.ops {
 		res.Ops = append(res.Ops, opResult(op.Name, sum.Ops[i], window))
 	}
+	e.mu.Lock()
+	for _, w := range e.workers {
+		res.Acknowledged = append(res.Acknowledged, w.acks...)
+	}
+	e.mu.Unlock()
+	res.AcknowledgedCount = len(res.Acknowledged)
 	res.SentRate = float64(sum.Sent) / window
 	res.CompletedRate = float64(sum.All.Requests) / window
 	var total int64

@@ -73,6 +73,10 @@ type Config struct {
 	// SampleEvery validates the body of one response in SampleEvery per connection against
 	// the contract (default 100: 1%; 1: all; negative: none). Every status is always checked.
 	SampleEvery int `json:"sample_every"`
+	// Acknowledged keeps the id and seq of every transaction the target acknowledged with a 201
+	// (Result.Acknowledged), so that a lab can check afterwards that each is in the ledger. It
+	// captures the bodies of write responses to read their seq.
+	Acknowledged bool `json:"acknowledged"`
 	// SkipSetup skips the setup phase (the accounts exist from an earlier run with the same Seed).
 	SkipSetup bool `json:"skip_setup"`
 	// SetupConns is the setup's concurrency (default 16).

@@ -44,6 +44,11 @@ type Result struct {
 	Intervals []IntervalResult `json:"intervals"`
 	Self      SelfResult       `json:"self"`
 	Setup     SetupResult      `json:"setup"`
+	// Acknowledged lists every transaction the target answered 201 during the run, warm-up
+	// included (Config.Acknowledged): the writes the ledger must hold afterwards. Not in the JSON
+	// (a trial may write tens of thousands); AcknowledgedCount is.
+	Acknowledged      []Ack `json:"-"`
+	AcknowledgedCount int   `json:"acknowledged_count"`
 }
 
 // OpResult is one operation's record over the window.

@@ -132,6 +132,7 @@ type worker struct {
 	resp    httpc.Response
 	buf     []byte
 	n       int
+	acks    []Ack // acknowledged transactions (Config.Acknowledged)
 	sent    atomic.Int64
 	done    atomic.Int64
 	errs    atomic.Int64
@@ -413,7 +414,9 @@ func (w *worker) do(due, ready int64, queued bool) {
 	w.buf = req[:0]
 	st := &set.Ops[op]
 	w.n++
-	capture := e.cfg.SampleEvery > 0 && w.n%e.cfg.SampleEvery == 0
+	sample := e.cfg.SampleEvery > 0 && w.n%e.cfg.SampleEvery == 0
+	keep := e.cfg.Acknowledged && w.gen.Writes()
+	capture := sample || keep
 
 	send := due
 	if e.cfg.Mode == ModeOpen {
@@ -452,7 +455,16 @@ func (w *worker) do(due, ready int64, queued bool) {
 		})
 		return
 	}
-	if capture {
+	if keep {
+		ack, err := acknowledged(w.gen.WrittenID(), w.resp.Body)
+		if err != nil {
+			w.errs.Add(1)
+			st.Fail(record.ClassBody, err.Error)
+			return
+		}
+		w.acks = append(w.acks, ack) // warm-up included: the ledger must hold every acknowledged write
+	}
+	if sample {
 		if w.resp.Truncated {
 			w.errs.Add(1)
 			st.Fail(record.ClassBody, func() string { return "body longer than the capture limit" })

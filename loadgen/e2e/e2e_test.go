@@ -16,6 +16,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"stacklab/ledgerspec"
 	"stacklab/loadgen"
 )
 
@@ -170,10 +171,36 @@ func TestWorkloadsAgainstTheStack(t *testing.T) {
 	if second.Setup.Created != 0 || second.Setup.Requests != 121 {
 		t.Errorf("second setup created %d in %d requests, want 0 (all replays) in 121", second.Setup.Created, second.Setup.Requests)
 	}
-	for _, w := range []string{"transfer", "read", "ssr", "json", "plaintext"} {
+	for _, w := range loadgen.Workloads() {
+		if w == "ledger-mix" {
+			continue // run above
+		}
 		t.Run(w, func(t *testing.T) {
 			runOne(t, loadgen.Config{Workload: w, RunID: "w" + strings.ReplaceAll(w, "-", "")})
 		})
+	}
+	// The generator keeps every acknowledged write, and each is in the ledger with its seq.
+	acked := runOne(t, loadgen.Config{Workload: "codec", RunID: "acks", Acknowledged: true, SkipSetup: true})
+	var batches int64
+	for _, o := range acked.Ops {
+		if o.Name == "batch" {
+			batches = o.Requests
+		}
+	}
+	if batches == 0 || int64(acked.AcknowledgedCount) < batches || len(acked.Acknowledged) != acked.AcknowledgedCount {
+		t.Fatalf("%d acknowledged (%d listed) for %d batches in the window", acked.AcknowledgedCount, len(acked.Acknowledged), batches)
+	}
+	c := ledgerspec.NewClient(base, nil)
+	seqs := map[int64]bool{}
+	for _, a := range acked.Acknowledged {
+		if seqs[a.Seq] {
+			t.Fatalf("seq %d acknowledged twice", a.Seq)
+		}
+		seqs[a.Seq] = true
+		tx, _, err := c.Transaction(context.Background(), a.ID)
+		if err != nil || tx.Seq != a.Seq {
+			t.Fatalf("acknowledged %+v: the stack has %+v, %v", a, tx, err)
+		}
 	}
 	// Closed loop on the ledger too.
 	runOne(t, loadgen.Config{Workload: "read", Mode: loadgen.ModeClosed, Conns: 8, RunID: "closed", SkipSetup: true})

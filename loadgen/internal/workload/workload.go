@@ -350,6 +350,15 @@ func (g *Gen) Next(dst []byte) (op int, req []byte) {
 	panic(fmt.Sprintf("workload: operation kind %d has no request builder", w.ops[op].Kind)) // programming error
 }
 
+// Writes reports whether the last request Next built writes a transaction (a 201 acknowledges it).
+func (g *Gen) Writes() bool {
+	k := g.w.ops[g.lastOp].Kind
+	return k == OpTransfer || k == OpBatch
+}
+
+// WrittenID is the id of the transaction the last request writes (valid when Writes).
+func (g *Gen) WrittenID() []byte { return g.lastID }
+
 // newID sets lastID to a fresh id: kind-runID-worker-n.
 func (g *Gen) newID(kind byte) {
 	g.n++
