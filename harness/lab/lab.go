@@ -76,6 +76,7 @@ func (u unit) dims() results.Dims {
 
 type lab struct {
 	pin      *pinning
+	topic    *topicWatcher // nil without a broker
 	cfg      Config
 	run      *results.Run
 	report   Reporter
@@ -161,6 +162,12 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 		}
 	}
 
+	if len(cfg.Kafka.Brokers) > 0 {
+		if l.topic, err = watchTopic(cfg.Kafka.Brokers); err != nil {
+			return l.finish(), err
+		}
+		defer l.topic.close()
+	}
 	// Conformance ran on every CPU; measurements run pinned.
 	if l.pin, err = l.pinCPUs(); err != nil {
 		return l.finish(), err
@@ -530,7 +537,7 @@ func (l *lab) session(ctx context.Context, u unit, round int, trials []plan.Work
 	l.sessions++
 	logPath := filepath.Join(l.cfg.WorkDir, fmt.Sprintf("stack-%03d-%s-r%d.log", l.sessions, safeName(u.key()), round))
 	sp, err := startStack(ctx, u.bin, u.spec, stackEnv{databaseURL: dsn, redisURL: svc.Redis.URL, redisPrefix: "lab:" + db + ":",
-		brokers: l.cfg.Kafka.Brokers, cpus: l.pin.sut, gomaxprocs: l.cfg.Plan.GOMAXPROCS, dbConns: l.cfg.Plan.DBConns, redisConns: l.cfg.Plan.RedisConns}, logPath)
+		brokers: l.cfg.Kafka.Brokers, cpus: l.pin.sutCPUs(), gomaxprocs: l.cfg.Plan.GOMAXPROCS, dbConns: l.cfg.Plan.DBConns, redisConns: l.cfg.Plan.RedisConns}, logPath)
 	if err != nil {
 		l.sessionFailed(u, round, trials, err)
 		return
@@ -625,6 +632,7 @@ func (l *lab) loadConfig(sp *stackProcess, t trialInfo, w plan.Workload, tag str
 		Target: sp.url, Workload: w.Workload, Mode: loadgen.Mode(w.Mode), Rate: w.Rate,
 		Arrival: loadgen.Arrival(w.Arrival), Duration: w.Duration.D(), Warmup: w.Warmup.D(),
 		Conns: w.Conns, MaxConns: w.MaxConns, Seed: seed, RunID: tag, Accounts: w.Accounts, Skew: w.Skew,
+		Acknowledged: true,
 		Name:     "BenchmarkLedger/" + t.unit.key() + "/workload=" + t.workload,
 		Progress: func(p loadgen.Progress) { l.report.Progress(p) },
 		Limits: loadgen.Limits{MaxLag: lim.MaxLag.D(), MaxLateFraction: lim.MaxLateFraction,
@@ -649,6 +657,7 @@ func (l *lab) measure(ctx context.Context, sp *stackProcess, db string, t trialI
 	m.endAfter(end)
 	recs := recordsOf(t, res, m, l.peakRSS(sp))
 	l.checkAlive(sp, t, recs)
+	l.judge(ctx, sp, recs, res.Acknowledged)
 	l.report.TrialDone(summary(res))
 	return recs
 }
@@ -670,6 +679,12 @@ func (l *lab) sweep(ctx context.Context, sp *stackProcess, db string, t trialInf
 	if res != nil {
 		recs = sweepRecords(t, res, m)
 	}
+	var acks []loadgen.Ack
+	if res != nil {
+		for _, step := range res.Runs {
+			acks = append(acks, step.Acknowledged...)
+		}
+	}
 	if err != nil {
 		st := t
 		st.step = 1
@@ -687,6 +702,7 @@ func (l *lab) sweep(ctx context.Context, sp *stackProcess, db string, t trialInf
 		}
 	}
 	l.checkAlive(sp, t, recs)
+	l.judge(ctx, sp, recs, acks)
 	return recs
 }
 

@@ -25,6 +25,14 @@ func (p *pinning) describe() string {
 	return fmt.Sprintf("stack, PostgreSQL, Redis and Kafka on CPUs %s; load generator (the harness) on CPUs %s", p.sut, p.gen)
 }
 
+// sutCPUs is where stack processes start: "" (any CPU) before pinning or when not pinned.
+func (p *pinning) sutCPUs() proc.CPUSet {
+	if p == nil {
+		return ""
+	}
+	return p.sut
+}
+
 // label is the pinning in a record: "sut=0 gen=1", or "" when not pinned.
 func (p *pinning) label() string {
 	if p == nil || p.sut == "" {

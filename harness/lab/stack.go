@@ -20,6 +20,8 @@ import (
 type stackProcess struct {
 	child *proc.Child
 	url   string
+	spec  stacks.Spec
+	dsn   string // the stack's database
 }
 
 // stackEnv is where a stack process finds its services.
@@ -62,7 +64,7 @@ func startStack(ctx context.Context, bin string, spec stacks.Spec, env stackEnv,
 	if err != nil {
 		return nil, err
 	}
-	sp := &stackProcess{child: c, url: "http://" + ln.Addr().String()}
+	sp := &stackProcess{child: c, url: "http://" + ln.Addr().String(), spec: spec, dsn: env.databaseURL}
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	if err := sp.healthy(ctx); err != nil {

@@ -196,6 +196,7 @@ func (s *Sink) loadRecords(ctx context.Context, conn chconn.Conn, id, digest str
 				ResourcesMeter:  c.resourcesMeter.Row(i),
 				Valid:           c.valid.Row(i) != 0,
 				InvalidReasons:  nilIfEmpty(c.invalidReasons.Row(i)),
+				Wrong:           nilIfEmpty(c.wrong.Row(i)),
 				Conformant:      c.conformant.Row(i) != 0,
 				GenLagP99:       c.genLagP99.Row(i),
 				GenLateFraction: c.genLateFraction.Row(i),

@@ -418,6 +418,7 @@ func resultRows(run *results.Run, digest string) (*resultCols, error) {
 		c.resourcesMeter.Append(r.ResourcesMeter)
 		c.valid.Append(flag(r.Valid))
 		c.invalidReasons.Append(nonNil(r.InvalidReasons))
+		c.wrong.Append(nonNil(r.Wrong))
 		c.conformant.Append(flag(r.Conformant))
 		c.genLagP99.Append(r.GenLagP99)
 		c.genLateFraction.Append(r.GenLateFraction)

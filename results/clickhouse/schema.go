@@ -243,7 +243,7 @@ type resultCols struct {
 	stackRSSPeak, stackCtxVol, stackCtxInv *column.Base[int64]
 	resourcesMeter                         *column.String
 	valid, conformant, sloMet              *column.Base[uint8]
-	invalidReasons, sloBreaks              *column.Array[string]
+	invalidReasons, sloBreaks, wrong       *column.Array[string]
 	genLagP99                              *column.Base[int64]
 	genLateFraction                        *column.Base[float64]
 }
@@ -290,6 +290,7 @@ func newResultCols() *resultCols {
 	c.resourcesMeter = c.str("resources_meter")
 	c.valid = c.flag("valid")
 	c.invalidReasons = c.strs("invalid_reasons")
+	c.wrong = c.strs("wrong")
 	c.conformant = c.flag("conformant")
 	c.genLagP99 = c.i64("loadgen_lag_p99_ns")
 	c.genLateFraction = c.f64("loadgen_late_fraction")

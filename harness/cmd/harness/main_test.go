@@ -5,10 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"stacklab/harness/lab"
+	"stacklab/harness/plan"
+	"stacklab/stacks"
 
 	"stacklab/harness/services"
 	"stacklab/results"
@@ -34,6 +40,7 @@ func TestMain(m *testing.M) {
 func TestRunTinyPlan(t *testing.T) {
 	plan := filepath.Join(t.TempDir(), "tiny.json")
 	if err := os.WriteFile(plan, []byte(`{"name":"tiny","rounds":1,
+		"stacks":["baseline","http=nethttp/store=sqlc/json=sonic/redis=goredis"],
 		"limits":{"max_lag":"5ms","max_late_fraction":0.05,"max_sched_latency":"3ms","max_gc_pause":"3ms"},
 		"workloads":[{"name":"json","workload":"json","mode":"closed","conns":4,"warmup":"1s","duration":"1s"},
 		             {"name":"transfer@50","workload":"transfer","rate":50,"warmup":"1s","duration":"1s","accounts":20}]}`), 0o644); err != nil {
@@ -83,6 +90,12 @@ func TestRunTinyPlan(t *testing.T) {
 		}
 		if rec.WorkloadKind == "transfer" && rec.PostgresCPU <= 0 {
 			t.Errorf("%s transfers used no PostgreSQL CPU: %s", rec.Stack, rec.ResourcesMeter)
+		}
+		if !rec.Valid && len(rec.Wrong) > 0 {
+			t.Errorf("%s %s: the ledger's invariants broke: %v", rec.Stack, rec.Workload, rec.Wrong)
+		}
+		if runtime.NumCPU() > 1 && (rec.CPUs == "" || r.Env.Pinning == "") {
+			t.Errorf("%s %s: not pinned (cpus %q, env %q)", rec.Stack, rec.Workload, rec.CPUs, r.Env.Pinning)
 		}
 	}
 	if alls != 2*len(r.Stacks) {
@@ -263,4 +276,58 @@ func TestExecExportsClickHouse(t *testing.T) {
 	if v, err := clickhouse.Ping(pctx, cfg); err == nil {
 		t.Errorf("the embedded ClickHouse (%s) still answers after exec ended", v)
 	}
+}
+
+// A stack whose store acknowledges writes it never committed (built only with -tags labfault)
+// conforms, gets measured, and its trial is invalid for wrong answers: the lab's check of the
+// ledger after the trial finds the acknowledged transactions missing.
+func TestWrongAnswersInvalidateATrial(t *testing.T) {
+	const broken = "sqlc-loses-writes"
+	stacks.Stores[broken] = nil // this process only parses the name; the binary has the part
+	defer delete(stacks.Stores, broken)
+	chdir(t, "../../..")
+	out := t.TempDir()
+	bin := filepath.Join(out, "stack-labfault")
+	build := exec.Command("go", "build", "-tags", "labfault", "-ldflags=-checklinkname=0", "-o", bin, "./stacks/cmd/stack")
+	build.Env = append(os.Environ(), "GOEXPERIMENT=")
+	if b, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the stack with the test-only fault: %v\n%s", err, b)
+	}
+	spec := stacks.Baseline().With("store", broken)
+	p, err := plan.Parse([]byte(`{"name":"wrong","rounds":1,"stacks":["`+spec.Name()+`"],
+		"limits":{"max_lag":"50ms","max_late_fraction":0.5,"max_sched_latency":"50ms","max_gc_pause":"50ms"},
+		"workloads":[{"name":"transfer@50","workload":"transfer","rate":50,"warmup":"1s","duration":"2s","accounts":20}]}`), "wrong.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	var stderr bytes.Buffer
+	env, closeEnv, err := openLab(ctx, out, &stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeEnv()
+	cfg := env.config(p, &stderr)
+	cfg.Builds = []lab.Build{{Bins: map[string]string{"": bin}}}
+	r, err := lab.Run(ctx, cfg)
+	if err != nil {
+		t.Fatalf("lab run: %v\n%s", err, stderr.String())
+	}
+	if len(r.Stacks) != 1 || !r.Stacks[0].Conformance.OK() {
+		t.Fatalf("the broken stack should conform (it breaks only under load): %+v", r.Stacks)
+	}
+	var all *results.Record
+	for i := range r.Records {
+		if r.Records[i].Op == "all" {
+			all = &r.Records[i]
+		}
+	}
+	if all == nil {
+		t.Fatalf("no op=all record:\n%s", stderr.String())
+	}
+	if all.Valid || len(all.Wrong) == 0 || !strings.Contains(strings.Join(all.Wrong, " "), "acknowledged writes lost") {
+		t.Errorf("trial of the broken store: valid %v, wrong %v, reasons %v", all.Valid, all.Wrong, all.InvalidReasons)
+	}
+	t.Logf("wrong answers: %v", all.Wrong)
 }
