@@ -163,8 +163,8 @@ type Record struct {
 	// Wrong lists the ledger invariants the stack broke during the trial (checked in its database
 	// afterwards: conservation, counters, caps, seqs, acknowledged writes, events). A trial with
 	// wrong answers is invalid, and its stack gets no rank on the workload.
-	Wrong []string `json:"wrong,omitempty"`
-	Conformant     bool     `json:"conformant"`
+	Wrong      []string `json:"wrong,omitempty"`
+	Conformant bool     `json:"conformant"`
 	// GenLagP99 is how late the load generator sent (its scheduler lag, p99, ns) and
 	// GenLateFraction the share of requests it sent later than its validity limit: the part of the
 	// corrected latency that is the generator's, not the stack's.

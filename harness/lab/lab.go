@@ -633,8 +633,8 @@ func (l *lab) loadConfig(sp *stackProcess, t trialInfo, w plan.Workload, tag str
 		Arrival: loadgen.Arrival(w.Arrival), Duration: w.Duration.D(), Warmup: w.Warmup.D(),
 		Conns: w.Conns, MaxConns: w.MaxConns, Seed: seed, RunID: tag, Accounts: w.Accounts, Skew: w.Skew,
 		Acknowledged: true,
-		Name:     "BenchmarkLedger/" + t.unit.key() + "/workload=" + t.workload,
-		Progress: func(p loadgen.Progress) { l.report.Progress(p) },
+		Name:         "BenchmarkLedger/" + t.unit.key() + "/workload=" + t.workload,
+		Progress:     func(p loadgen.Progress) { l.report.Progress(p) },
 		Limits: loadgen.Limits{MaxLag: lim.MaxLag.D(), MaxLateFraction: lim.MaxLateFraction,
 			MaxSchedLatency: lim.MaxSchedLatency.D(), MaxGCPause: lim.MaxGCPause.D()},
 	}
