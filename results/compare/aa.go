@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	moremath "github.com/aclements/go-moremath/stats"
 
@@ -67,7 +68,10 @@ func (n *NoiseFloor) FalseRegressionRate() float64 {
 
 // AAResult is the noise floor of one A/A run.
 type AAResult struct {
-	RunID   string
+	RunID string
+	// Env and Started are the A/A run's: the machine whose noise floor this is, and when.
+	Env     results.Env
+	Started time.Time
 	Rounds  int
 	Options Options
 	Pairs   []Pair
@@ -138,7 +142,7 @@ func Twins(run *results.Run) []Pair {
 // flags are gathered per metric.
 func AA(run *results.Run, opt Options) *AAResult {
 	opt = opt.withDefaults()
-	res := &AAResult{RunID: run.ID, Rounds: stats.Rounds(run), Options: opt, Pairs: Twins(run)}
+	res := &AAResult{RunID: run.ID, Env: run.Env, Started: run.Started, Rounds: stats.Rounds(run), Options: opt, Pairs: Twins(run)}
 	samples, excluded := usable(run, "run")
 	res.Excluded = excluded
 	byStack := map[string][]*stats.Sample{}

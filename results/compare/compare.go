@@ -15,10 +15,13 @@ type Verdict string
 
 // Verdicts.
 const (
-	Regression   Verdict = "regression"
-	Improvement  Verdict = "improvement"
-	BelowEffect  Verdict = "below min effect" // significant, but smaller than the minimum effect
-	NoChange     Verdict = "no change"        // not significant
+	Regression  Verdict = "regression"
+	Improvement Verdict = "improvement"
+	BelowEffect Verdict = "below min effect" // significant, but smaller than the minimum effect
+	// WithinNoise is a significant change beyond the minimum effect that twins of an A/A run on
+	// the same machine also showed (Options.NoiseFloor): not told apart from noise.
+	WithinNoise  Verdict = "within A/A noise"
+	NoChange     Verdict = "no change" // not significant
 	Insufficient Verdict = "insufficient samples"
 )
 
@@ -194,7 +197,13 @@ func compareSamples(k stats.Key, b, n *stats.Sample, opt Options) []Row {
 	return rows
 }
 
-// judge compares two samples of one metric.
+// Judge compares two samples of one metric (base values bv, new values nv) as Compare does: the
+// medians with their intervals, the U test and the verdict. The options' defaults apply.
+func Judge(m stats.Metric, bv, nv []float64, opt Options) Row {
+	return judge(m, bv, nv, opt.withDefaults())
+}
+
+// judge compares two samples of one metric; opt has its defaults.
 func judge(m stats.Metric, bv, nv []float64, opt Options) Row {
 	row := Row{Metric: m, Base: stats.Summarize(bv, opt.Confidence), New: stats.Summarize(nv, opt.Confidence),
 		Test: stats.Test{P: 1, N1: len(bv), N2: len(nv)}}
@@ -222,6 +231,8 @@ func judge(m stats.Metric, bv, nv []float64, opt Options) Row {
 		row.Verdict = NoChange
 	case !opt.MinEffect[m.Name].exceeded(row.Base.Center, row.New.Center):
 		row.Verdict = BelowEffect
+	case !opt.NoiseFloor.exceeded(m.Name, row.Base.Center, row.New.Center):
+		row.Verdict = WithinNoise
 	case m.Worse(row.Base.Center, row.New.Center):
 		row.Verdict = Regression
 	default:

@@ -93,6 +93,10 @@ type Options struct {
 	MinEffect map[string]Effect
 	// Metrics are the metrics judged (default stats.Metrics()).
 	Metrics []stats.Metric
+	// NoiseFloor, when set, is the spread twins showed in an A/A run on the same machine
+	// (AAResult.Floor): a significant change beyond the minimum effect is still WithinNoise when it
+	// is no larger than the floor of its metric. Nil: no floor known.
+	NoiseFloor *Floor
 }
 
 func (o Options) withDefaults() Options {
@@ -129,8 +133,12 @@ func (o Options) describe() string {
 	for _, m := range o.Metrics {
 		effs = append(effs, m.Name+" "+o.MinEffect[m.Name].Format(m))
 	}
-	return fmt.Sprintf("medians with %g%% CIs; Mann-Whitney U test, alpha %g; minimum effects: %s; at least %d samples per side",
+	s := fmt.Sprintf("medians with %g%% CIs; Mann-Whitney U test, alpha %g; minimum effects: %s; at least %d samples per side",
 		o.Confidence*100, o.Alpha, strings.Join(effs, ", "), o.MinSamples)
+	if o.NoiseFloor != nil {
+		s += "; " + o.NoiseFloor.Describe(o.Metrics)
+	}
+	return s
 }
 
 // ParseEffects reads overrides like "throughput=3%,p99=8%,errors=0.2pp" into an effect map.

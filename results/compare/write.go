@@ -91,8 +91,12 @@ func verdict(row *Row) string {
 }
 
 func (r *Result) summaryLine() string {
-	return fmt.Sprintf("%s, %s, %d below the minimum effect, %d unchanged, %d with insufficient samples (%s)",
-		plural(r.Count(Regression), "regression"), plural(r.Count(Improvement), "improvement"), r.Count(BelowEffect),
+	noise := ""
+	if r.Options.NoiseFloor != nil {
+		noise = fmt.Sprintf(", %d within the A/A noise floor", r.Count(WithinNoise))
+	}
+	return fmt.Sprintf("%s, %s, %d below the minimum effect%s, %d unchanged, %d with insufficient samples (%s)",
+		plural(r.Count(Regression), "regression"), plural(r.Count(Improvement), "improvement"), r.Count(BelowEffect), noise,
 		r.Count(NoChange), r.Count(Insufficient), plural(len(r.Rows), "comparison"))
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"stacklab/results"
+	"stacklab/results/compare"
 	"stacklab/results/stats"
 )
 
@@ -22,6 +23,13 @@ type htmlRun struct {
 	SweepP99   map[string]*Chart // by sweep workload/op
 	SweepP50   map[string]*Chart
 	EnvRows    [][2]string
+	Forests    []*forestGroup
+}
+
+// forestGroup is a workload's forest plots, one per judged metric.
+type forestGroup struct {
+	Title  string
+	Charts []*Chart
 }
 
 type htmlPage struct {
@@ -68,6 +76,14 @@ func (r *Report) WriteHTML(w io.Writer) error {
 				page.Charts = append(page.Charts, c)
 			}
 		}
+		forests, err := forestCharts(rr, ids)
+		if err != nil {
+			return fmt.Errorf("writing the HTML report: %w", err)
+		}
+		for _, g := range forests {
+			page.Charts = append(page.Charts, g.Charts...)
+		}
+		hr.Forests = forests
 		page.Runs = append(page.Runs, hr)
 	}
 	var buf bytes.Buffer
@@ -78,6 +94,86 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		return fmt.Errorf("writing the HTML report: %w", err)
 	}
 	return nil
+}
+
+// forestCharts are the run's forest plots: per fixed-rate workload and judged metric, one row per
+// part measured against the baseline on it.
+func forestCharts(rr *RunReport, ids *chartIDs) ([]*forestGroup, error) {
+	var out []*forestGroup
+	for _, t := range rr.Cases {
+		if t.Case.Op != "all" {
+			continue
+		}
+		g := &forestGroup{Title: t.Case.Workload}
+		for _, m := range EffectMetrics {
+			var rows []ForestRow
+			for _, d := range rr.Verdicts {
+				for _, p := range d.Parts {
+					for _, w := range p.Workloads {
+						if w.Workload != t.Case.Workload {
+							continue
+						}
+						g.Title = w.Title()
+						for _, mv := range w.Metrics {
+							if mv.Metric.Name != m.Name {
+								continue
+							}
+							label := d.Dim + "=" + p.Part
+							if d.Label != "" {
+								label += " (" + d.Label + ")"
+							}
+							rows = append(rows, ForestRow{Label: label, Ratio: mv.Ratio, HasCI: mv.HasCI, Outcome: mv.Outcome(),
+								Tip: fmt.Sprintf("%s vs %s: %s", label, d.BasePart, mv.Text())})
+						}
+					}
+				}
+			}
+			if len(rows) == 0 {
+				continue
+			}
+			c, err := ForestChart(ids.next(), fmt.Sprintf("%s: %s, each part / the baseline", t.Case.Workload, m.Name),
+				"median ratio, 95% bootstrap interval; green better, red worse, grey no difference by the rule", rows)
+			if err != nil {
+				return nil, err
+			}
+			if c != nil {
+				g.Charts = append(g.Charts, c)
+			}
+		}
+		if len(g.Charts) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out, nil
+}
+
+// rankCell renders a row's rank: the number, "≈" when shared, "—" with the reason when unranked.
+func rankCell(r *CaseRow) template.HTML {
+	if r.Rank == 0 {
+		return template.HTML(fmt.Sprintf(`<span class="na" title="no rank: %s">—</span>`, template.HTMLEscapeString(r.NoRank)))
+	}
+	title := "told apart from every other ranked stack"
+	if len(r.TiedWith) > 0 {
+		title = "not told apart from: " + strings.Join(r.TiedWith, ", ")
+	}
+	tie := ""
+	if r.Tied {
+		tie = ` <span class="tie">≈</span>`
+	}
+	return template.HTML(fmt.Sprintf(`<span title="%s">%d%s</span>`, template.HTMLEscapeString(title), r.Rank, tie))
+}
+
+// outcomeClass colours a metric verdict.
+func outcomeClass(m *MetricVerdict) string {
+	switch m.Outcome() {
+	case Better:
+		return "good"
+	case Worse:
+		return "bad"
+	case NotJudged:
+		return "weak"
+	}
+	return "same"
 }
 
 func envRows(run *results.Run) [][2]string {
@@ -137,19 +233,14 @@ func ratioText(p EffectPair) string {
 	return fmt.Sprintf("×%.3f [%.3f, %.3f]", p.Ratio.Center, p.Ratio.Lo, p.Ratio.Hi)
 }
 
-// ratioClass colours a pair by whether B is clearly better (good) or worse (bad) than A.
-func ratioClass(m stats.Metric, p EffectPair) string {
-	if p.Err != "" || !p.Solid {
+// ratioClass colours a pair by whether the rule finds B better (good) or worse (bad) than A.
+func ratioClass(p EffectPair) string {
+	switch {
+	case p.Err != "" || !p.Solid:
 		return "weak"
-	}
-	d := p.Ratio.Direction()
-	if m.Better == stats.LowerIsBetter {
-		d = -d
-	}
-	switch d {
-	case 1:
+	case p.Verdict == compare.Improvement:
 		return "good"
-	case -1:
+	case p.Verdict == compare.Regression:
 		return "bad"
 	}
 	return ""
@@ -166,6 +257,8 @@ var funcs = template.FuncMap{
 	"cell":       cell,
 	"ratio":      ratioText,
 	"ratioClass": ratioClass,
+	"rankCell":   rankCell,
+	"outcome":    outcomeClass,
 	"short":      shortSHA,
 	"join":       strings.Join,
 	"rate":       stats.FormatRate,
@@ -208,6 +301,8 @@ tr.nc td{color:#8c959f;background:#f6f8fa}tr.nc td.stack::after{content:" (does 
 .badge{display:inline-block;padding:0 6px;border-radius:8px;font-size:12px}
 .ok{background:#dafbe1;color:#116329}.fail{background:#ffebe9;color:#a40e26}.warn{background:#fff8c5;color:#7d4e00}
 td.good{background:#dafbe1}td.bad{background:#ffebe9}
+span.good{color:#116329;font-weight:600}span.bad{color:#a40e26;font-weight:600}span.same{color:#57606a}.tie{color:#0969da;font-weight:700}
+ul.verdicts li{margin:4px 0}
 .legend{background:#f6f8fa;border:1px solid #d0d7de;padding:8px 16px;border-radius:6px}
 .chart{width:100%;margin:8px 0 16px}code{font-size:12px}
 details{margin:6px 0}summary{cursor:pointer}
@@ -224,7 +319,9 @@ followed by its {{pct .Options.Confidence}} confidence interval as ± % of the m
 <li><span class="weak">Italic orange ± ∞</span>: fewer than {{.Options.MinSamples}} valid rounds, no confidence interval: read the number as a hint only.</li>
 <li>Grey rows: the stack <b>does not conform</b> to the ledger contract. It is shown for reference and gets <b>no rank</b>; it is left out of charts of ranks and of dimension effects.</li>
 <li>Latencies are <b>corrected</b> (measured from the intended send time). CPU/req is the stack process's CPU (user+system) per completed request; total adds PostgreSQL, Redis and Kafka.</li>
-<li>Ranks: closed-loop workloads by throughput; open-loop workloads (the rate is fixed by the plan) by p99.</li>
+<li>Ranks: closed-loop workloads by throughput; open-loop workloads (the rate is fixed by the plan) by p99. <b>Rank = 1 + the number of stacks significantly better</b>
+(taken transitively); stacks sharing a rank are marked <span class="tie">≈</span> and share a bar colour. Rule: {{.Options.Rule}}.
+A stack with fewer than {{.Options.MinSamples}} valid rounds gets no rank.</li>
 </ul>
 </div>
 {{range .Runs}}{{$run := .}}
@@ -248,7 +345,7 @@ followed by its {{pct .Options.Confidence}} confidence interval as ± % of the m
 <h4 id="run{{$run.Index}}-{{.Case}}">{{.Case}} · {{.Mode}} loop{{if gt .RequestedRate 0.0}} at {{rate .RequestedRate}} req/s{{end}} · ranked by {{.RankedBy.Name}}</h4>
 {{with index $run.CaseCharts .Case.String}}<div class="chart" id="{{.ID}}" style="height:{{.Height}}px"></div>{{end}}
 <table><tr><th>rank</th><th>stack</th><th>throughput req/s</th><th>p50</th><th>p99</th><th>p99.9</th><th>CPU/req</th><th>total CPU/req</th><th>error rate</th><th>errors</th><th>valid</th></tr>
-{{range .Rows}}<tr{{if not .Conformant}} class="nc"{{end}}><td class="num">{{if .Rank}}{{.Rank}}{{else}}—{{end}}</td><td class="stack"><code>{{.Stack}}</code></td>
+{{range .Rows}}<tr{{if not .Conformant}} class="nc"{{end}}><td class="num">{{rankCell .}}</td><td class="stack"><code>{{.Stack}}</code></td>
 <td class="num">{{cell (metric "throughput") .Throughput}}</td><td class="num">{{cell (metric "p50") .P50}}</td><td class="num">{{cell (metric "p99") .P99}}</td>
 <td class="num">{{cell (metric "p99.9") .P999}}</td><td class="num">{{cell (metric "cpu/req") .CPU}}</td><td class="num">{{cell (metric "total-cpu/req") .TotalCPU}}</td>
 <td class="num">{{cell (metric "errors") .ErrorRate}}</td><td class="num">{{.Errors}}</td><td class="num{{if lt .Valid .Total}} weak{{end}}">{{.Valid}}/{{.Total}}</td></tr>
@@ -258,6 +355,9 @@ followed by its {{pct .Options.Confidence}} confidence interval as ± % of the m
 {{if .Sweeps}}<h3>Latency versus throughput (sweeps)</h3>
 {{range .Sweeps}}{{$key := printf "%s/%s" .Workload .Op}}
 <h4>sweep workload={{.Workload}} op={{.Op}}</h4>
+<table><tr><th>stack</th><th>how the sweep ended</th></tr>
+{{range .Lines}}<tr{{if not .Conformant}} class="nc"{{end}}><td class="stack"><code>{{.Stack}}</code></td><td>{{.End}}</td></tr>
+{{end}}</table>
 {{with index $run.SweepP99 $key}}<div class="chart" id="{{.ID}}" style="height:{{.Height}}px"></div>{{end}}
 {{with index $run.SweepP50 $key}}<div class="chart" id="{{.ID}}" style="height:{{.Height}}px"></div>{{end}}
 <details><summary>points</summary>
@@ -268,10 +368,24 @@ followed by its {{pct .Options.Confidence}} confidence interval as ± % of the m
 {{end}}{{end}}</table></details>
 {{end}}{{end}}
 
+<h3 id="run{{.Index}}-verdicts">Verdicts</h3>
+{{if .Baseline}}<p>Each part against the baseline <code>{{.Baseline}}</code> ({{.BaselineFrom}}), in a stack that differs from it in that dimension only:
+the change of the median (part / baseline) with its {{pct $.Options.Confidence}} percentile-bootstrap interval ({{$.Options.BootstrapIterations}} resamples, seeded).</p>
+{{else}}<p class="na">The run has no baseline: no stack is the one every other differs from in one dimension.</p>{{end}}
+{{range .Verdicts}}{{$d := .}}<div class="verdict" data-dim="{{.Dim}}">
+<h4>{{.Dim}}{{if .Label}} (label {{.Label}}){{end}}{{if .BasePart}} · baseline {{.BasePart}}{{end}}</h4>
+{{if .Note}}<p class="na">{{.Note}}.</p>{{else}}<ul class="verdicts">
+{{range .Parts}}<li data-part="{{.Part}}"><b>{{.Part}}</b> vs {{$d.BasePart}}: {{if .Note}}{{.Note}}{{else}}{{range $i, $w := .Workloads}}{{if $i}}; {{end}}<span data-workload="{{.Workload}}">{{.Title}}: {{range $j, $m := .Metrics}}{{if $j}}, {{end}}<span class="{{outcome $m}}">{{$m.Text}}</span>{{end}}</span>{{end}}{{range .Sweeps}}; {{.Text $d.BasePart}}{{end}}{{end}}</li>
+{{end}}</ul>{{end}}</div>
+{{end}}
+{{range .Forests}}<h4>Forest plots: {{.Title}}</h4>
+{{range .Charts}}<div class="chart" id="{{.ID}}" style="height:{{.Height}}px"></div>
+{{end}}{{end}}
+
 <h3>Effect of each choice, the other dimensions held fixed</h3>
 <p>For every pair of conforming stacks that differ in one dimension only, the ratio of their medians (op=all, fixed-rate workloads; throughput in closed loop only)
 with a {{pct $.Options.Confidence}} percentile-bootstrap interval ({{$.Options.BootstrapIterations}} resamples, seeded). Per choice: the geometric mean of its ratio against the alternatives,
-and how many pairs are clearly better or worse (interval wholly on one side of ×1).</p>
+and how many pairs the rule tells apart, better or worse (coloured; the others are equal).</p>
 {{if not .Effects}}<p class="na">No pair of conforming stacks differs in exactly one dimension.</p>{{end}}
 {{range .Effects}}{{$e := .}}
 <h4>{{.Dim}}: {{.Metric.Name}} ({{.Metric.Better}})</h4>
@@ -280,7 +394,7 @@ and how many pairs are clearly better or worse (interval wholly on one side of �
 {{end}}</table>
 <details><summary>{{len .Pairs}} pairs</summary>
 <table><tr><th>case</th><th>fixed</th><th>A</th><th>B</th><th>B / A</th><th>rounds</th></tr>
-{{range .Pairs}}<tr><td>{{.Case}}</td><td><code>{{.Context}}</code></td><td><code>{{.A}}</code></td><td><code>{{.B}}</code></td><td class="num {{ratioClass $e.Metric .}}">{{ratio .}}</td><td class="num">{{.NA}}+{{.NB}}</td></tr>
+{{range .Pairs}}<tr><td>{{.Case}}</td><td><code>{{.Context}}</code></td><td><code>{{.A}}</code></td><td><code>{{.B}}</code></td><td class="num {{ratioClass .}}">{{ratio .}}</td><td class="num">{{.NA}}+{{.NB}}</td></tr>
 {{end}}</table></details>
 {{end}}
 

@@ -44,6 +44,47 @@ func mdCell(m stats.Metric, s stats.Summary) string {
 	return m.Format(s.Center) + " " + s.PctRange()
 }
 
+// mdRank renders a row's rank: "1", "2≈" when shared, "—" when unranked.
+func mdRank(row *CaseRow) string {
+	switch {
+	case row.Rank == 0:
+		return "—"
+	case row.Tied:
+		return fmt.Sprintf("%d≈", row.Rank)
+	}
+	return fmt.Sprint(row.Rank)
+}
+
+// writeVerdictsMarkdown writes the section "Verdicts": per dimension of the run, each part
+// against the baseline's in one line.
+func writeVerdictsMarkdown(w io.Writer, rr *RunReport, opt Options) {
+	fmt.Fprintf(w, "\n### Verdicts\n\n")
+	if rr.Baseline != "" {
+		fmt.Fprintf(w, "Each part against the baseline `%s` (%s), in a stack that differs from it in that dimension only: "+
+			"the change of the median with its %.0f%% bootstrap interval. ", md(rr.Baseline), rr.BaselineFrom, opt.Confidence*100)
+	}
+	fmt.Fprintf(w, "Rule: %s.\n\n", opt.Rule())
+	noBase := map[string]bool{} // labels without a baseline, said once
+	for _, d := range rr.Verdicts {
+		label := ""
+		if d.Label != "" {
+			label = fmt.Sprintf(" (label %s)", d.Label)
+		}
+		switch {
+		case d.Baseline == "" && noBase[d.Label]:
+			continue
+		case d.Baseline == "":
+			noBase[d.Label] = true
+			fmt.Fprintf(w, "- no verdict%s on %s: %s.\n", label, strings.Join(rr.Dimensions, ", "), md(d.Note))
+		case d.Note != "":
+			fmt.Fprintf(w, "- **%s**%s: %s.\n", d.Dim, label, md(d.Note))
+		}
+		for _, p := range d.Parts {
+			fmt.Fprintf(w, "- **%s**%s: %s\n", d.Dim, label, md(p.Line(d.BasePart)))
+		}
+	}
+}
+
 func (r *Report) writeRunMarkdown(w io.Writer, rr *RunReport) {
 	run, opt := rr.Run, r.Options
 	plan := ""
@@ -93,25 +134,28 @@ func (r *Report) writeRunMarkdown(w io.Writer, rr *RunReport) {
 		}
 		fmt.Fprintf(w, "\n### %s (%s loop%s, ranked by %s)\n\n", t.Case.Workload, t.Mode, rate, t.RankedBy.Name)
 		fmt.Fprintf(w, "| # | stack | req/s | p50 | p99 | p99.9 | CPU/req | errors | valid |\n|--:|---|--:|--:|--:|--:|--:|--:|--:|\n")
-		shown, ranked := 0, 0
+		shown, ranked, listed := 0, 0, 0
 		for _, row := range t.Rows {
-			if row.Rank == 0 {
+			if !row.Conformant || row.Valid == 0 {
 				continue
 			}
-			ranked++
+			listed++
+			if row.Rank > 0 {
+				ranked++
+			}
 			if shown == opt.MarkdownTop {
 				continue
 			}
 			shown++
-			fmt.Fprintf(w, "| %d | `%s` | %s | %s | %s | %s | %s | %s | %d/%d |\n", row.Rank, md(row.Stack),
+			fmt.Fprintf(w, "| %s | `%s` | %s | %s | %s | %s | %s | %s | %d/%d |\n", mdRank(row), md(row.Stack),
 				mdCell(stats.Throughput, row.Throughput), mdCell(stats.P50, row.P50), mdCell(stats.P99, row.P99),
 				mdCell(stats.P999, row.P999), mdCell(stats.CPUPerRequest, row.CPU), mdCell(stats.ErrorRate, row.ErrorRate),
 				row.Valid, row.Total)
 		}
-		if ranked > shown {
-			fmt.Fprintf(w, "\n…and %d more ranked stacks in the HTML report.\n", ranked-shown)
+		if listed > shown {
+			fmt.Fprintf(w, "\n…and %d more stacks in the HTML report.\n", listed-shown)
 		}
-		if ranked == 0 {
+		if listed == 0 {
 			fmt.Fprintf(w, "| | no conforming stack has a valid round | | | | | | | |\n")
 		}
 	}
@@ -119,16 +163,24 @@ func (r *Report) writeRunMarkdown(w io.Writer, rr *RunReport) {
 		if sw.Op != "all" { // the per-operation curves are in the HTML report
 			continue
 		}
-		fmt.Fprintf(w, "\n**Sweep `%s`**: highest rate within the SLO, every round (curves in the HTML report):", sw.Workload)
-		for _, l := range sw.Lines {
-			fmt.Fprintf(w, " `%s` %.4g req/s (%s);", md(l.Stack), l.MaxRate(), l.Stop())
+		fmt.Fprintf(w, "\n**Sweep `%s`** (curves in the HTML report; an invalid step ends a line unresolved, never at a maximum):\n\n", sw.Workload)
+		for i, l := range sw.Lines {
+			if i == opt.MarkdownTop {
+				fmt.Fprintf(w, "- …and %d more in the HTML report.\n", len(sw.Lines)-i)
+				break
+			}
+			nc := ""
+			if !l.Conformant {
+				nc = " (does not conform)"
+			}
+			fmt.Fprintf(w, "- `%s`%s: %s\n", md(l.Stack), nc, md(l.End().String()))
 		}
-		fmt.Fprintln(w)
 	}
 
+	writeVerdictsMarkdown(w, rr, opt)
+
 	if len(rr.Effects) > 0 {
-		fmt.Fprintf(w, "\n### Effect of each choice (others held fixed)\n\nGeometric mean of median ratios against the alternatives; (better/worse/pairs) counts pairs whose %s bootstrap interval excludes ×1.\n\n",
-			fmt.Sprintf("%.0f%%", opt.Confidence*100))
+		fmt.Fprintf(w, "\n### Effect of each choice (others held fixed)\n\nGeometric mean of median ratios against the alternatives; (better/worse/pairs) counts the pairs the rule tells apart.\n\n")
 		fmt.Fprintf(w, "| dimension | choice |")
 		for _, m := range EffectMetrics {
 			fmt.Fprintf(w, " %s |", m.Name)
@@ -175,7 +227,8 @@ func (r *Report) writeRunMarkdown(w io.Writer, rr *RunReport) {
 	if n := len(rr.Invalid); n > 0 {
 		fmt.Fprintf(w, "⚠️ %d invalid trials left out of the medians (reasons in the HTML report). ", n)
 	}
-	fmt.Fprintf(w, "Medians across rounds ± %.0f%% CI; † fewer than %d valid rounds, no interval.\n", opt.Confidence*100, opt.MinSamples)
+	fmt.Fprintf(w, "Medians across rounds ± %.0f%% CI; † fewer than %d valid rounds, no interval, no rank. "+
+		"Rank = 1 + the number of stacks significantly better; ≈ a rank shared with another stack.\n", opt.Confidence*100, opt.MinSamples)
 }
 
 // WriteBench writes every run in Go benchmark format (results.Run.WriteBench), one after the

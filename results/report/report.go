@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"stacklab/results"
+	"stacklab/results/compare"
 	"stacklab/results/stats"
 )
 
@@ -29,6 +30,40 @@ type Options struct {
 	Seed uint64
 	// MarkdownTop is how many stacks per workload the Markdown summary lists (default 10).
 	MarkdownTop int
+
+	// Alpha is the significance level of the Mann-Whitney U test that ranks and verdicts rest on
+	// (default compare.DefaultAlpha, 0.05).
+	Alpha float64
+	// MinEffect overrides the minimum effect of the metrics it names; the others keep
+	// compare.DefaultMinEffect.
+	MinEffect map[string]compare.Effect
+	// NoiseFloor is the A/A noise floor of the run's machine (compare.LatestFloor), when known:
+	// a difference no larger than it is not a difference. Nil: the report says no floor is known.
+	NoiseFloor *compare.Floor
+	// Baseline names the stack the variants are measured against (stacks.Baseline's name). When
+	// it is empty or not in a run, the run's baseline is inferred: the one stack that differs in
+	// exactly one dimension from more stacks than any other does.
+	Baseline string
+}
+
+// compareOptions are the options of the comparisons behind ranks and verdicts.
+func (o Options) compareOptions() compare.Options {
+	return compare.Options{Alpha: o.Alpha, Confidence: o.Confidence, MinSamples: o.MinSamples, MinEffect: o.MinEffect,
+		NoiseFloor: o.NoiseFloor}
+}
+
+// Rule describes in one sentence when the report counts a difference: the test, the minimum
+// effects of the judged metrics and the noise floor, or that none is known.
+func (o Options) Rule() string {
+	o = o.withDefaults()
+	c := o.compareOptions()
+	var effs []string
+	for _, m := range EffectMetrics {
+		effs = append(effs, m.Name+" "+c.Effect(m.Name).Format(m))
+	}
+	return fmt.Sprintf("a difference counts only when it is significant (Mann-Whitney U, p < %g, at least %d valid rounds a side), "+
+		"beyond the metric's minimum effect (%s) and beyond the A/A noise floor: %s; otherwise the stacks are equal (≈)",
+		o.Alpha, o.MinSamples, strings.Join(effs, ", "), o.NoiseFloor.Describe(EffectMetrics))
 }
 
 func (o Options) withDefaults() Options {
@@ -49,6 +84,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MarkdownTop == 0 {
 		o.MarkdownTop = 10
+	}
+	if o.Alpha == 0 {
+		o.Alpha = compare.DefaultAlpha
 	}
 	return o
 }
@@ -74,6 +112,11 @@ type RunReport struct {
 	Sweeps []*Sweep
 	// Effects are the per-dimension effects, by dimension then metric.
 	Effects []*Effect
+	// Baseline is the stack the variants are measured against ("" when the run has none) and
+	// BaselineFrom says how it was found ("given", "inferred").
+	Baseline, BaselineFrom string
+	// Verdicts are the plain-words verdicts, one per dimension of the run, in its order.
+	Verdicts []*DimensionVerdict
 	// Invalid lists every invalid trial with its reasons.
 	Invalid []InvalidTrial
 }
@@ -114,9 +157,15 @@ type CaseTable struct {
 type CaseRow struct {
 	Stack      string // the stack's key (name, with label in A/A runs)
 	Conformant bool
-	// Rank is 1 for the best conforming stack; 0 for no rank (not conforming, or no valid
-	// rounds).
-	Rank         int
+	// Rank is 1 + the number of stacks significantly better (Ranks); 0 for no rank, NoRank says
+	// why (not conforming, too few valid rounds).
+	Rank   int
+	NoRank string
+	// Tied is set when another stack has the same rank; TiedWith lists the ranked stacks this one
+	// is not told apart from (whatever their rank).
+	Tied         bool
+	TiedWith     []string
+	sample       *stats.Sample
 	Valid, Total int
 	Throughput   stats.Summary
 	P50          stats.Summary
@@ -148,38 +197,97 @@ type SweepPoint struct {
 	Step          int
 	RequestedRate float64
 	Valid, Total  int
-	// SLOMet counts the valid rounds in which the step met the sweep's SLO.
-	SLOMet   int
-	Rate     stats.Summary
-	P50, P99 stats.Summary
+	// SLOMet counts the valid rounds in which the step met the sweep's SLO; SLOBreaks and
+	// InvalidReasons are the distinct breaks of the valid rounds and reasons of the invalid ones.
+	SLOMet         int
+	SLOBreaks      []string
+	InvalidReasons []string
+	Rate           stats.Summary
+	P50, P99       stats.Summary
 }
 
-// Stop says why the line ends where MaxRate says: at the first step where a round was invalid (the
-// load generator could not keep up, so the stack's limit is not known beyond it), where a round
-// broke the SLO, or nowhere (every step met it).
-func (l *SweepLine) Stop() string {
+// SweepEndKind is how a sweep line ended.
+type SweepEndKind int
+
+// Ways a sweep ends.
+const (
+	// SLOBreak: a step that every round ran validly broke the SLO in some round; the steps
+	// below it met it. Rate is the highest rate within the SLO.
+	SLOBreak SweepEndKind = iota + 1
+	// Unresolved: a step was invalid in some round (the load generator was the limit, or the
+	// trial failed) before the SLO broke. Rate is how far the lab could resolve, never a maximum.
+	Unresolved
+	// AllMet: every step met the SLO, up to the sweep's last; the stack's limit is above Rate.
+	AllMet
+)
+
+// SweepEnd is how and where a sweep line ended.
+type SweepEnd struct {
+	Kind SweepEndKind
+	// Rate is the highest requested rate of a step every round ran validly and within the SLO,
+	// all the steps below it too (0 when the first step already failed).
+	Rate float64
+	// At is the requested rate of the step that ended the line (SLOBreak, Unresolved; 0 when a
+	// failed trial did not record it); Why its SLO breaks or invalid reasons.
+	At  float64
+	Why []string
+}
+
+// Short is the ending in a few words: "highest rate within the SLO: 400 req/s", "the lab could
+// not resolve beyond 400 req/s", "within the SLO up to the last step, 800 req/s".
+func (e SweepEnd) Short() string {
+	switch e.Kind {
+	case SLOBreak:
+		return fmt.Sprintf("highest rate within the SLO: %g req/s", e.Rate)
+	case Unresolved:
+		return fmt.Sprintf("the lab could not resolve beyond %g req/s", e.Rate)
+	}
+	return fmt.Sprintf("within the SLO up to the sweep's last step, %g req/s", e.Rate)
+}
+
+// String is Short with the step that ended the line and why.
+func (e SweepEnd) String() string {
+	at := "the next step"
+	if e.At > 0 {
+		at = fmt.Sprintf("%g req/s", e.At)
+	}
+	why := ""
+	if len(e.Why) > 0 {
+		why = ": " + strings.Join(e.Why, "; ")
+	}
+	switch e.Kind {
+	case SLOBreak:
+		return fmt.Sprintf("%s (the SLO broke at %s%s)", e.Short(), at, why)
+	case Unresolved:
+		return fmt.Sprintf("%s (a trial at %s was invalid%s)", e.Short(), at, why)
+	}
+	return e.Short() + " (the stack's limit is higher)"
+}
+
+// End says how the line ended: at the first step where a round was invalid (the load generator
+// could not keep up, or the trial failed: the stack's limit is not known beyond the step below), at
+// the first where a valid round broke the SLO, or at the last step with every step met.
+func (l *SweepLine) End() SweepEnd {
+	e := SweepEnd{Kind: AllMet}
 	for _, p := range l.Points {
 		switch {
 		case p.Valid == 0 || p.Valid < p.Total:
-			return fmt.Sprintf("a trial at %g req/s was invalid", p.RequestedRate)
+			return SweepEnd{Kind: Unresolved, Rate: e.Rate, At: p.RequestedRate, Why: p.InvalidReasons}
 		case p.SLOMet < p.Valid:
-			return fmt.Sprintf("the SLO broke at %g req/s", p.RequestedRate)
+			return SweepEnd{Kind: SLOBreak, Rate: e.Rate, At: p.RequestedRate, Why: p.SLOBreaks}
 		}
+		e.Rate = p.RequestedRate
 	}
-	return "every step met the SLO"
+	return e
 }
 
-// MaxRate is the highest requested rate of a step that every round reached validly and within the
-// SLO, with all the steps below it also within it (0 when the first step already broke it).
+// MaxRate is the highest rate within the SLO when the line ended at the SLO (or met it at every
+// step); 0 when the line ended unresolved: such a rate is never a maximum.
 func (l *SweepLine) MaxRate() float64 {
-	best := 0.0
-	for _, p := range l.Points {
-		if p.Valid == 0 || p.Valid < p.Total || p.SLOMet < p.Valid {
-			break
-		}
-		best = p.RequestedRate
+	if e := l.End(); e.Kind != Unresolved {
+		return e.Rate
 	}
-	return best
+	return 0
 }
 
 // Effect is what one dimension's choices do to one metric, with the other dimensions fixed.
@@ -204,6 +312,14 @@ type EffectPair struct {
 	// Solid is false when a side has fewer than MinSamples values: no interval then.
 	Solid bool
 	Err   string
+	// Verdict is the rule's (Options.Rule) on B against A: compare.Improvement or
+	// compare.Regression when they differ, else why not.
+	Verdict compare.Verdict
+}
+
+// Differs reports whether the rule tells the pair apart.
+func (p EffectPair) Differs() bool {
+	return p.Verdict == compare.Improvement || p.Verdict == compare.Regression
 }
 
 // ChoiceSummary sums up one choice against the alternatives.
@@ -212,8 +328,8 @@ type ChoiceSummary struct {
 	// GeoMean is the geometric mean of median(this)/median(other) over the pairs.
 	GeoMean float64
 	Pairs   int
-	// Better and Worse count pairs whose interval lies wholly on one side of 1 (in the metric's
-	// good or bad direction); the others are unclear.
+	// Better and Worse count the pairs the rule (Options.Rule) tells apart, in the metric's good
+	// or bad direction; the others are equal.
 	Better, Worse int
 }
 
@@ -278,6 +394,7 @@ func buildRun(run *results.Run, opt Options) *RunReport {
 	rr.Cases = cases(samples, opt)
 	rr.Sweeps = sweeps(samples, opt)
 	rr.Effects = effects(samples, rr.Dimensions, dims, opt)
+	verdicts(run, rr, samples, opt)
 	return rr
 }
 
@@ -326,7 +443,7 @@ func cases(samples []*stats.Sample, opt Options) []*CaseTable {
 			byCase[c] = t
 			order = append(order, c)
 		}
-		row := &CaseRow{Stack: s.Key.StackKey(), Conformant: s.Conformant, Valid: len(s.Valid), Total: len(s.Valid) + len(s.Invalid),
+		row := &CaseRow{Stack: s.Key.StackKey(), Conformant: s.Conformant, sample: s, Valid: len(s.Valid), Total: len(s.Valid) + len(s.Invalid),
 			Throughput: summarize(s, stats.Throughput, opt), P50: summarize(s, stats.P50, opt), P99: summarize(s, stats.P99, opt),
 			P999: summarize(s, stats.P999, opt), CPU: summarize(s, stats.CPUPerRequest, opt),
 			TotalCPU: summarize(s, stats.TotalCPUPerRequest, opt), ErrorRate: summarize(s, stats.ErrorRate, opt)}
@@ -340,30 +457,74 @@ func cases(samples []*stats.Sample, opt Options) []*CaseTable {
 	out := make([]*CaseTable, 0, len(order))
 	for _, c := range order {
 		t := byCase[c]
-		rank(t)
+		rank(t, opt)
 		out = append(out, t)
 	}
 	return out
 }
 
-// rank numbers the conforming stacks with valid rounds by the table's metric, best first; the
-// rows are sorted by rank, then the unranked by name.
-func rank(t *CaseTable) {
+// rank ranks the conforming stacks with at least MinSamples valid rounds by the table's metric
+// (Ranks: 1 + the number of stacks significantly better, by the rule of Options.Rule); the rows
+// are sorted by rank, then by median, then by name; the unranked follow by name.
+func rank(t *CaseTable, opt Options) {
 	value := func(r *CaseRow) float64 {
 		if t.RankedBy.Name == stats.Throughput.Name {
 			return r.Throughput.Center
 		}
 		return r.P99.Center
 	}
-	rankable := func(r *CaseRow) bool { return r.Conformant && r.Valid > 0 && !math.IsNaN(value(r)) }
+	var ranked []*CaseRow
+	for _, r := range t.Rows {
+		switch {
+		case !r.Conformant:
+			r.NoRank = "does not conform"
+		case r.Valid < opt.MinSamples || math.IsNaN(value(r)):
+			r.NoRank = fmt.Sprintf("%d valid rounds, a rank needs %d", r.Valid, opt.MinSamples)
+		default:
+			ranked = append(ranked, r)
+		}
+	}
+	copt := opt.compareOptions()
+	values := make([][]float64, len(ranked))
+	for i, r := range ranked {
+		values[i] = r.sample.Values(t.RankedBy)
+	}
+	// verdict[i][j]: j judged against i as the base.
+	differs := make([][]compare.Verdict, len(ranked))
+	for i := range ranked {
+		differs[i] = make([]compare.Verdict, len(ranked))
+		for j := range ranked {
+			if i != j {
+				differs[i][j] = compare.Judge(t.RankedBy, values[i], values[j], copt).Verdict
+			}
+		}
+	}
+	ranks := Ranks(len(ranked), func(i, j int) bool { return differs[j][i] == compare.Improvement })
+	count := map[int]int{}
+	for i, r := range ranked {
+		r.Rank = ranks[i]
+		count[r.Rank]++
+		for j, o := range ranked {
+			if v := differs[i][j]; i != j && v != compare.Improvement && v != compare.Regression {
+				r.TiedWith = append(r.TiedWith, o.Stack)
+			}
+		}
+		slices.Sort(r.TiedWith)
+	}
+	for _, r := range ranked {
+		r.Tied = count[r.Rank] > 1
+	}
 	slices.SortStableFunc(t.Rows, func(a, b *CaseRow) int {
-		ra, rb := rankable(a), rankable(b)
+		ra, rb := a.Rank > 0, b.Rank > 0
 		switch {
 		case ra && !rb:
 			return -1
 		case !ra && rb:
 			return 1
 		case ra && rb:
+			if c := cmp.Compare(a.Rank, b.Rank); c != 0 {
+				return c
+			}
 			va, vb := value(a), value(b)
 			if t.RankedBy.Better == stats.HigherIsBetter {
 				va, vb = vb, va
@@ -374,13 +535,6 @@ func rank(t *CaseTable) {
 		}
 		return cmp.Compare(a.Stack, b.Stack)
 	})
-	n := 0
-	for _, r := range t.Rows {
-		if rankable(r) {
-			n++
-			r.Rank = n
-		}
-	}
 }
 
 func sweeps(samples []*stats.Sample, opt Options) []*Sweep {
@@ -405,13 +559,18 @@ func sweeps(samples []*stats.Sample, opt Options) []*Sweep {
 		}
 		line.Conformant = line.Conformant && s.Conformant
 		met := 0
+		var breaks, reasons []string
 		for _, r := range s.Valid {
 			if r.SLOMet {
 				met++
 			}
+			breaks = appendNew(breaks, r.SLOBreaks...)
+		}
+		for _, r := range s.Invalid {
+			reasons = appendNew(reasons, r.InvalidReasons...)
 		}
 		line.Points = append(line.Points, SweepPoint{Step: s.Key.Step, RequestedRate: s.RequestedRate,
-			Valid: len(s.Valid), Total: len(s.Valid) + len(s.Invalid), SLOMet: met,
+			Valid: len(s.Valid), Total: len(s.Valid) + len(s.Invalid), SLOMet: met, SLOBreaks: breaks, InvalidReasons: reasons,
 			Rate: summarize(s, stats.Throughput, opt), P50: summarize(s, stats.P50, opt), P99: summarize(s, stats.P99, opt)})
 	}
 	out := make([]*Sweep, 0, len(bySweep))
@@ -426,6 +585,16 @@ func sweeps(samples []*stats.Sample, opt Options) []*Sweep {
 		return stats.CompareCases(stats.Case{Workload: a.Workload, Op: a.Op}, stats.Case{Workload: b.Workload, Op: b.Op})
 	})
 	return out
+}
+
+// appendNew appends the values not yet in list.
+func appendNew(list []string, values ...string) []string {
+	for _, v := range values {
+		if !slices.Contains(list, v) {
+			list = append(list, v)
+		}
+	}
+	return list
 }
 
 // EffectMetrics are the metrics the dimension effects are given for. Throughput only counts in
@@ -525,6 +694,7 @@ func pair(c stats.Case, dimensions []string, dim string, m stats.Metric, da, db 
 	va, vb := a.Values(m), b.Values(m)
 	p := EffectPair{Case: c, Context: context(dimensions, da, dim), A: da.Get(dim), B: db.Get(dim), NA: len(va), NB: len(vb)}
 	p.Solid = len(va) >= opt.MinSamples && len(vb) >= opt.MinSamples
+	p.Verdict = compare.Judge(m, va, vb, opt.compareOptions()).Verdict
 	if len(va) == 0 || len(vb) == 0 {
 		p.Err = "not measured"
 		return p
@@ -550,7 +720,7 @@ func pair(c stats.Case, dimensions []string, dim string, m stats.Metric, da, db 
 }
 
 // summarizeChoices sums up each choice: the geometric mean of its ratio against the
-// alternatives, and how many solid pairs are clearly better or worse for it.
+// alternatives, and how many pairs the rule finds better or worse for it.
 func summarizeChoices(e *Effect) []ChoiceSummary {
 	type acc struct {
 		logSum        float64
@@ -574,18 +744,11 @@ func summarizeChoices(e *Effect) []ChoiceSummary {
 		a.logSum -= l
 		a.n++
 		b.n++
-		if !p.Solid {
-			continue
-		}
-		dir := p.Ratio.Direction() // +1: B is higher
-		if e.Metric.Better == stats.LowerIsBetter {
-			dir = -dir
-		}
-		switch dir {
-		case 1:
+		switch p.Verdict { // of B against A
+		case compare.Improvement:
 			b.better++
 			a.worse++
-		case -1:
+		case compare.Regression:
 			a.better++
 			b.worse++
 		}
