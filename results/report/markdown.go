@@ -65,6 +65,7 @@ func writeVerdictsMarkdown(w io.Writer, rr *RunReport, opt Options) {
 	}
 	fmt.Fprintf(w, "Rule: %s.\n\n", opt.Rule())
 	noBase := map[string]bool{} // labels without a baseline, said once
+	said := map[string]bool{}   // dimensions whose note holds for every label, said once
 	for _, d := range rr.Verdicts {
 		label := ""
 		if d.Label != "" {
@@ -76,6 +77,11 @@ func writeVerdictsMarkdown(w io.Writer, rr *RunReport, opt Options) {
 		case d.Baseline == "":
 			noBase[d.Label] = true
 			fmt.Fprintf(w, "- no verdict%s on %s: %s.\n", label, strings.Join(rr.Dimensions, ", "), md(d.Note))
+		case d.Note != "" && sameNote(rr.Verdicts, d):
+			if !said[d.Dim] {
+				said[d.Dim] = true
+				fmt.Fprintf(w, "- **%s**: %s.\n", d.Dim, md(d.Note))
+			}
 		case d.Note != "":
 			fmt.Fprintf(w, "- **%s**%s: %s.\n", d.Dim, label, md(d.Note))
 		}
@@ -83,6 +89,16 @@ func writeVerdictsMarkdown(w io.Writer, rr *RunReport, opt Options) {
 			fmt.Fprintf(w, "- **%s**%s: %s\n", d.Dim, label, md(p.Line(d.BasePart)))
 		}
 	}
+}
+
+// sameNote reports whether every label's verdict on d's dimension has d's note and no part.
+func sameNote(all []*DimensionVerdict, d *DimensionVerdict) bool {
+	for _, o := range all {
+		if o.Dim == d.Dim && (o.Note != d.Note || len(o.Parts) > 0) {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *Report) writeRunMarkdown(w io.Writer, rr *RunReport) {

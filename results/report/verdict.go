@@ -42,7 +42,10 @@ type WorkloadVerdict struct {
 	Workload      string
 	Mode          string
 	RequestedRate float64
-	Metrics       []*MetricVerdict
+	// NBase and NPart count the valid rounds of each side; MinSamples is the fewest a verdict
+	// needs.
+	NBase, NPart, MinSamples int
+	Metrics                  []*MetricVerdict
 }
 
 // MetricVerdict is one metric of a workload: the variant's median over the baseline's, with its
@@ -178,6 +181,9 @@ func (w *WorkloadVerdict) Title() string {
 // Text is the workload's verdicts: "json (closed loop): +12% throughput (…), no difference in CPU
 // per request (…)".
 func (w *WorkloadVerdict) Text() string {
+	if w.NBase < w.MinSamples || w.NPart < w.MinSamples {
+		return fmt.Sprintf("%s: not judged (%d+%d valid rounds, a verdict needs %d a side)", w.Title(), w.NBase, w.NPart, w.MinSamples)
+	}
 	parts := make([]string, len(w.Metrics))
 	for i, m := range w.Metrics {
 		parts[i] = m.Text()
@@ -357,7 +363,8 @@ func verdicts(run *results.Run, rr *RunReport, samples []*stats.Sample, opt Opti
 					if bs == nil || ps == nil {
 						continue
 					}
-					wv := &WorkloadVerdict{Workload: c.Workload, Mode: ps.Mode, RequestedRate: ps.RequestedRate}
+					wv := &WorkloadVerdict{Workload: c.Workload, Mode: ps.Mode, RequestedRate: ps.RequestedRate,
+						NBase: len(bs.Valid), NPart: len(ps.Valid), MinSamples: opt.MinSamples}
 					judged := stats.P99
 					if ps.Mode == "closed" {
 						judged = stats.Throughput
@@ -367,9 +374,7 @@ func verdicts(run *results.Run, rr *RunReport, samples []*stats.Sample, opt Opti
 							wv.Metrics = append(wv.Metrics, mv)
 						}
 					}
-					if len(wv.Metrics) > 0 {
-						pv.Workloads = append(pv.Workloads, wv)
-					}
+					pv.Workloads = append(pv.Workloads, wv)
 				}
 				for _, w := range sweepNames {
 					bl, pl := sweepLines[w+"\x00"+base.Key()], sweepLines[w+"\x00"+st.Key()]
