@@ -174,14 +174,14 @@ func ForestChart(id, title, subtitle string, rows []ForestRow) (*Chart, error) {
 		"animation": false,
 		"title":     map[string]any{"text": title, "subtext": subtitle},
 		"tooltip":   map[string]any{"trigger": "item"},
-		"grid":      map[string]any{"left": 170, "right": 40, "top": 70, "bottom": 40},
-		"xAxis": map[string]any{"type": "value", "name": "× baseline", "min": round4(math.Floor((lo-pad)*100) / 100),
-			"max": round4(math.Ceil((hi+pad)*100) / 100), "splitLine": map[string]any{"show": true}},
+		"grid":      map[string]any{"left": 170, "right": 40, "top": 80, "bottom": 50},
+		"xAxis": map[string]any{"type": "value", "name": "part / baseline", "nameLocation": "middle", "nameGap": 26,
+			"min": round4(math.Floor((lo-pad)*20) / 20), "max": round4(math.Ceil((hi+pad)*20) / 20), "splitLine": map[string]any{"show": true}},
 		"yAxis": map[string]any{"type": "category", "data": labels, "inverse": true, "axisTick": map[string]any{"show": false}},
 		"series": []any{
 			map[string]any{"type": "lines", "coordinateSystem": "cartesian2d", "polyline": false, "silent": true, "data": segments},
 			map[string]any{"type": "scatter", "symbolSize": 11, "data": points,
-				"markLine": map[string]any{"silent": true, "symbol": "none", "label": map[string]any{"formatter": "×1"},
+				"markLine": map[string]any{"silent": true, "symbol": "none", "label": map[string]any{"formatter": "×1", "position": "start"},
 					"lineStyle": map[string]any{"type": "dashed", "color": "#57606a"}, "data": []any{map[string]any{"xAxis": 1}}}},
 		},
 	}
@@ -189,7 +189,7 @@ func ForestChart(id, title, subtitle string, rows []ForestRow) (*Chart, error) {
 	if err != nil {
 		return nil, fmt.Errorf("chart %s: encoding the option: %w", id, err)
 	}
-	return &Chart{ID: id, Title: title, Height: 110 + 34*len(points), Option: template.JS(b)}, nil
+	return &Chart{ID: id, Title: title, Height: 130 + 34*len(points), Option: template.JS(b)}, nil
 }
 
 // sweepChart is a latency-versus-throughput curve: the latency's median against the achieved

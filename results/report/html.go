@@ -33,6 +33,7 @@ type forestGroup struct {
 }
 
 type htmlPage struct {
+	HTMLOptions
 	Title          string
 	Options        Options
 	Runs           []*htmlRun
@@ -41,9 +42,28 @@ type htmlPage struct {
 	Charts         []*Chart
 }
 
+// HTMLOptions tune the HTML of a report that is a page of a site rather than a file of its own.
+// The zero value is the self-contained file.
+type HTMLOptions struct {
+	// EchartsSrc, when set, is the relative URL of the site's copy of echarts.min.js (Echarts):
+	// the page loads it instead of inlining the library.
+	EchartsSrc string
+	// Home, when set, is the relative URL of the site's index, linked at the top.
+	Home string
+}
+
+// EchartsVersion is the version of the vendored ECharts.
+const EchartsVersion = echartsVersion
+
 // WriteHTML writes the report as one self-contained HTML file.
-func (r *Report) WriteHTML(w io.Writer) error {
-	page := &htmlPage{Title: r.Options.Title, Options: r.Options, Echarts: echartsScript(), EchartsVersion: echartsVersion}
+func (r *Report) WriteHTML(w io.Writer) error { return r.WriteHTMLWith(w, HTMLOptions{}) }
+
+// WriteHTMLWith writes the report as HTML, as a site's page when h says so.
+func (r *Report) WriteHTMLWith(w io.Writer, h HTMLOptions) error {
+	page := &htmlPage{HTMLOptions: h, Title: r.Options.Title, Options: r.Options, EchartsVersion: echartsVersion}
+	if h.EchartsSrc == "" {
+		page.Echarts = echartsScript()
+	}
 	for i, rr := range r.Runs {
 		hr := &htmlRun{RunReport: rr, Index: i + 1, CaseCharts: map[string]*Chart{}, SweepP99: map[string]*Chart{}, SweepP50: map[string]*Chart{},
 			EnvRows: envRows(rr.Run)}
@@ -307,10 +327,12 @@ ul.verdicts li{margin:4px 0}
 .chart{width:100%;margin:8px 0 16px}code{font-size:12px}
 details{margin:6px 0}summary{cursor:pointer}
 </style>
-<script>{{.Echarts}}</script>
+{{if .EchartsSrc}}<link rel="icon" href="data:,">
+<script src="{{.EchartsSrc}}"></script>{{else}}<script>{{.Echarts}}</script>{{end}}
 </head>
 <body>
-<h1>{{.Title}}</h1>
+{{if .Home}}<p><a href="{{.Home}}">← all runs</a></p>
+{{end}}<h1>{{.Title}}</h1>
 <div class="legend">
 <p><b>How to read this report.</b> Every number is a <b>median across rounds</b> (one trial per stack and workload per round, stack order shuffled per round),
 followed by its {{pct .Options.Confidence}} confidence interval as ± % of the median (golang.org/x/perf/benchmath: order statistics, no distributional assumption; hover a cell for the bounds).</p>
@@ -370,7 +392,9 @@ A stack with fewer than {{.Options.MinSamples}} valid rounds gets no rank.</li>
 
 <h3 id="run{{.Index}}-verdicts">Verdicts</h3>
 {{if .Baseline}}<p>Each part against the baseline <code>{{.Baseline}}</code> ({{.BaselineFrom}}), in a stack that differs from it in that dimension only:
-the change of the median (part / baseline) with its {{pct $.Options.Confidence}} percentile-bootstrap interval ({{$.Options.BootstrapIterations}} resamples, seeded).</p>
+the change of the median (part / baseline) with its {{pct $.Options.Confidence}} percentile-bootstrap interval ({{$.Options.BootstrapIterations}} resamples, seeded).
+The verdict (coloured: better, worse; grey: no difference) follows the rule above, whose test is the Mann-Whitney U test; the interval shows how large the change is,
+and where the test is only just significant it can reach ×1.</p>
 {{else}}<p class="na">The run has no baseline: no stack is the one every other differs from in one dimension.</p>{{end}}
 {{range .Verdicts}}{{$d := .}}<div class="verdict" data-dim="{{.Dim}}">
 <h4>{{.Dim}}{{if .Label}} (label {{.Label}}){{end}}{{if .BasePart}} · baseline {{.BasePart}}{{end}}</h4>
@@ -408,7 +432,7 @@ and how many pairs the rule tells apart, better or worse (coloured; the others a
 {{range .Modules}}{{$m := .}}{{range .Versions}}<tr><td><code>{{$m.Path}}</code></td><td><code>{{.Version}}</code></td><td>{{if eq (len $m.Versions) 1}}all that use it ({{len .Stacks}}){{else}}{{join .Stacks ", "}}{{end}}</td></tr>
 {{end}}{{end}}</table>{{else}}<p class="na">The run records no build information.</p>{{end}}
 {{end}}
-<p class="ci">Charts: Apache ECharts {{.EchartsVersion}} (Apache License 2.0), inlined; options built with go-echarts v2.6.7. This file loads nothing from the network.</p>
+<p class="ci">Charts: Apache ECharts {{.EchartsVersion}} (Apache License 2.0), {{if .EchartsSrc}}served with the site{{else}}inlined{{end}}; options built with go-echarts v2.6.7. This {{if .EchartsSrc}}page loads nothing from outside its site{{else}}file loads nothing from the network{{end}}.</p>
 {{range .Charts}}<script>
 (function () {
   var chart = echarts.init(document.getElementById({{.ID}}), null, {renderer: "canvas"});

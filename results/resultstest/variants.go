@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/HdrHistogram/hdrhistogram-go"
+
 	"stacklab/results"
 )
 
@@ -58,9 +60,10 @@ var SweepRates = []float64{100, 200, 400, 800}
 
 // VariantRun is a run of the plan of variants the lab runs: the baseline and each variant, rounds
 // rounds of a closed-loop workload "json" and an open-loop "mix@100" (op all and two operations),
-// then one rate sweep "mix-sweep" (in round 0). Numbers carry 3% Gaussian noise drawn from seed;
-// every record holds HDR histograms (small ones). The baseline is always included, first; the
-// same arguments give the same run.
+// then one rate sweep "mix-sweep" (in round 0). Numbers carry 3% Gaussian noise drawn from seed.
+// The baseline is always included, first; the same arguments give the same run. The records of op
+// "all" carry their encoded HDR histograms (small ones), the per-operation records only their
+// percentiles.
 func VariantRun(t testing.TB, id string, started time.Time, commit string, seed uint64, rounds int, variants ...Variant) *results.Run {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, seed^0x5eed))
@@ -94,8 +97,8 @@ func VariantRun(t testing.TB, id string, started time.Time, commit string, seed 
 	record := func(st results.StackInfo, round, step int, workload, kind, op, mode string, requested, rate, latency, cpuPerReq float64) results.Record {
 		secs := 10.0
 		n := int64(rate * secs)
-		corr := Histogram(t, rng, 200, latency)
-		svc := Histogram(t, rng, 200, latency*0.8)
+		corr := smallHistogram(t, rng, latency, op == "all")
+		svc := smallHistogram(t, rng, latency*0.8, op == "all")
 		r := results.Record{RunID: id, Stack: st.Name, Dims: st.Dims, Workload: workload, WorkloadKind: kind, Op: op,
 			Round: round, Trial: trial, Step: step, Mode: mode, RequestedRate: requested,
 			Started: run.Started.Add(time.Duration(trial) * 12 * time.Second), Seconds: secs, Conns: 16,
@@ -153,4 +156,75 @@ func VariantRun(t testing.TB, id string, started time.Time, commit string, seed 
 		t.Fatal(err)
 	}
 	return run
+}
+
+// AARun is an A/A run: the baseline twice, labelled "a" and "b", measured as VariantRun measures
+// (the twins' numbers differ by noise only).
+func AARun(t testing.TB, id string, started time.Time, commit string, seed uint64, rounds int) *results.Run {
+	t.Helper()
+	a := VariantRun(t, id, started, commit, seed, rounds)
+	b := VariantRun(t, id, started, commit, seed+1, rounds)
+	run := *a
+	run.PlanName = "default (A/A)"
+	run.Stacks, run.Records = nil, nil
+	for _, twin := range []struct {
+		label string
+		run   *results.Run
+	}{{"a", a}, {"b", b}} {
+		for _, st := range twin.run.Stacks {
+			st.Label = twin.label
+			run.Stacks = append(run.Stacks, st)
+		}
+		for _, r := range twin.run.Records {
+			r.Label = twin.label
+			run.Records = append(run.Records, r)
+		}
+	}
+	if err := run.Check(); err != nil {
+		t.Fatal(err)
+	}
+	return &run
+}
+
+// SiteRuns are the runs of a small results site: three runs of variants a day apart on one
+// machine, at three commits (fiber's CPU per request improves from one to the next; sonic's
+// sweep is cut short by the load generator; rueidis is slower at p99), and an A/A run before them
+// on the same machine, which gives the others their noise floor.
+func SiteRuns(t testing.TB) []*results.Run {
+	t.Helper()
+	day := func(d int) time.Time { return time.Date(2026, 12, d, 9, 30, 0, 0, time.UTC) }
+	runs := []*results.Run{AARun(t, "20261130T093000Z-aa0001", day(0), "0a0a0a0a0a0a", 100, 8)}
+	commits := []string{"3f9a2c1d4e5f", "7b1e0d9c8a76", "c4d2e6f80912"}
+	for i, commit := range commits {
+		runs = append(runs, VariantRun(t, fmt.Sprintf("202612%02dT093000Z-%s", i+1, commit[:6]), day(i+1), commit, uint64(10+i), 8,
+			Variant{Dim: "http", Part: "fiber", Throughput: 1.25, CPU: 0.75 - 0.05*float64(i), Latency: 0.85,
+				Module: "github.com/gofiber/fiber/v2@v2.52.15"},
+			Variant{Dim: "http", Part: "fasthttp", Throughput: 1.02, Module: "github.com/valyala/fasthttp@v1.78.0"},
+			Variant{Dim: "store", Part: "pgx"},
+			Variant{Dim: "json", Part: "sonic", CPU: 0.88, GeneratorLimit: 400, Module: "github.com/bytedance/sonic@v1.15.5"},
+			Variant{Dim: "redis", Part: "rueidis", Latency: 1.4, Module: "github.com/redis/rueidis@v1.0.79"}))
+	}
+	return runs
+}
+
+// smallHistogram is Histogram at a coarser resolution (2 significant digits, from 1 µs), 200
+// values, encoded only when encode is set (encoding is the costly part): cheap enough for runs of
+// thousands of records.
+func smallHistogram(t testing.TB, rng *rand.Rand, scale float64, encode bool) results.Latency {
+	h := hdrhistogram.New(1000, 100_000_000_000, 2)
+	for range 200 {
+		if err := h.RecordValue(int64(scale * (1 + rng.ExpFloat64()) / 2)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l := results.Latency{Count: h.TotalCount(), Min: h.Min(), Mean: h.Mean(), P50: h.ValueAtQuantile(50),
+		P90: h.ValueAtQuantile(90), P99: h.ValueAtQuantile(99), P999: h.ValueAtQuantile(99.9), P9999: h.ValueAtQuantile(99.99), Max: h.Max()}
+	if encode {
+		enc, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.HDR = string(enc)
+	}
+	return l
 }
