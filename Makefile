@@ -9,7 +9,7 @@ HARNESS  := $(GO) run ./harness/cmd/harness
 # The io_uring transport links against runtime internals (see ENVIRONMENT.md).
 LDFLAGS  := -ldflags=-checklinkname=0
 
-.PHONY: run serve publish aa gate test test-deps test-go vet fmt bench bench-loadgen report compare up down generate conform mutants
+.PHONY: run serve publish aa gate test test-deps test-go vet fmt bench bench-loadgen report compare site screenshots up down generate conform mutants
 
 run: ## the lab's main job on embedded defaults: every stack judged, measured, reported (ARGS="-quick" for a smoke run)
 	$(HARNESS) run $(ARGS)
@@ -58,6 +58,14 @@ report: ## rebuild the report from the spool
 
 compare: ## compare two runs: make compare ARGS="BASE NEW"
 	$(HARNESS) compare $(ARGS)
+
+site: ## the results site of the spool (and of CLICKHOUSE_URL when set): lab-results/site/index.html
+	$(HARNESS) site $(ARGS)
+
+# The screenshots are taken by the site's browser test, in headless Chromium, of a site built from
+# synthetic runs (results/resultstest.SiteRuns) until real runs replace them.
+screenshots: ## PNGs of the results site (its index, one dimension's history) into docs/
+	$(GO) test -count=1 -run '^TestBrowser$$' ./results/site -args -screenshots $(CURDIR)/docs
 
 mutants: ## break the stack on purpose, one way at a time, and show which conformance checks catch it
 	$(HARNESS) exec -- python3 scripts/mutants.py

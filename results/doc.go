@@ -10,5 +10,6 @@
 // Every other form of a result is a view of these types: the spool file (the Run as JSON), the
 // ClickHouse rows, the Go benchmark format text (WriteBench, the one writer of it: lines like
 // BenchmarkLedger/http=nethttp/store=sqlc/json=std/redis=goredis/workload=transfer/op=all, so
-// benchstat -col /json works), the report and the comparison.
+// benchstat -col /json works), the report and the comparison, and the results site (site) that
+// gathers runs and follows each dimension's verdicts across them.
 package results

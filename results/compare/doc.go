@@ -14,4 +14,10 @@
 // reports, per metric, how far apart they land (the noise floor) and how often Compare would
 // flag a regression between them (the false-regression rate at the given thresholds).
 // SplitByLabel turns one A/A run into two runs that Compare takes as base and new.
+//
+// AAResult.Floor turns an A/A run into the machine's noise floor (per metric, the 95th
+// percentile of the twins' |Δ|), and LatestFloor finds the latest A/A run on a run's machine.
+// Given as Options.NoiseFloor, it makes a significant change beyond the minimum effect that is no
+// larger than the floor WithinNoise rather than a regression or an improvement. Judge is the
+// decision on bare values; the report ranks and judges stacks with it.
 package compare

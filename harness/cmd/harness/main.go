@@ -6,6 +6,8 @@
 //	harness report [RUN...]        rebuild the report of spooled runs (default: the latest)
 //	harness compare BASE NEW       compare two runs; exit status 1 on a significant regression
 //	harness compare -aa RUN        the noise floor of an A/A run
+//	harness site [-spool DIR] [-out DIR]  the results site: every spooled (and published) run,
+//	                               verdicts per dimension and their history, static and self-contained
 //	harness gate [-base REF]       the CI regression gate: base and new builds side by side in one
 //	                               run, compared; exit status 1 on a regression
 //	harness serve [flags]          one stack on embedded defaults: conformance report, then serving
@@ -57,6 +59,7 @@ commands:
   publish  upload spooled runs to CLICKHOUSE_URL, exactly once
   report   rebuild the report of spooled runs (default: the latest)
   compare  compare two runs (exit 1 on a regression), or -aa the twins of one run
+  site     write the results site (lab-results/site): runs, verdicts per dimension, their history
   gate     the regression gate: -base REF and the working tree side by side, compared
   serve    one stack on embedded defaults: conformance report, then serving until Ctrl-C
   exec     exec -- CMD [ARGS...]: CMD with DATABASE_URL, REDIS_URL, KAFKA_BROKERS and CLICKHOUSE_URL set
@@ -77,6 +80,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return reportCmd(ctx, rest, stdout, stderr)
 	case "compare":
 		return compareCmd(ctx, rest, stdout, stderr)
+	case "site":
+		return siteCmd(ctx, rest, stdout, stderr)
 	case "gate":
 		return gate(ctx, rest, stdout, stderr)
 	case "kafka":
