@@ -16,7 +16,7 @@ const indexHTML = `<!DOCTYPE html>
 </head>
 <body data-page="index">
 <h1>{{.Title}}</h1>
-<p class="lede">{{len .Site.Runs}} runs{{range .Site.Options.Sources}} · {{.}}{{end}}. In every run each part is judged against the baseline, in a stack
+<p class="lede">{{plural (len .Site.Runs) "run" "runs"}}{{range .Site.Options.Sources}} · {{.}}{{end}}. In every run each part is judged against the baseline, in a stack
 that differs from it in that dimension only. A difference counts only when it is significant (Mann-Whitney U), beyond the metric's minimum effect and beyond
 the A/A noise floor of the run's machine when one is known; otherwise it is "no difference". Each run's page says its rule and floor.</p>
 {{with .Site.Options.Notes}}<details class="notes"><summary>{{len .}} left out</summary><ul>{{range .}}<li>{{.}}</li>{{end}}</ul></details>{{end}}
@@ -80,7 +80,7 @@ const dimensionHTML = `<!DOCTYPE html>
 <p><a href="../index.html">← all runs</a></p>
 <h1>{{dimTitle .Dim}}</h1>
 <p class="lede">Each part of <b>{{.Dim.Key}}</b> against the baseline's, run after run: the ratio of the medians (part / baseline) with its 95% bootstrap
-interval, coloured by the rule's verdict. {{len .Dim.Runs}} runs, parts: {{join .Dim.Parts ", "}}. Every point below links to its run (environment,
+interval, coloured by the rule's verdict. {{plural (len .Dim.Runs) "run" "runs"}}, parts: {{join .Dim.Parts ", "}}. Every point below links to its run (environment,
 module versions, conformance) and to its raw data.</p>
 <nav class="filters">
 <label>workload <select id="filter-workload"><option value="">all</option>{{range .Dim.Workloads}}<option value="{{.}}">{{.}}</option>{{end}}</select></label>

@@ -268,10 +268,13 @@ func (s *Site) dimensionPage(d *Dimension) (*dimensionPage, error) {
 	n := 0
 	for _, wl := range d.Workloads {
 		for _, m := range d.metrics(wl) {
-			n++
+			n++ // ids stay put when a chart is left out
 			c, err := historyOption(d, wl, m)
 			if err != nil {
 				return nil, err
+			}
+			if c == nil {
+				continue
 			}
 			c.ID = fmt.Sprintf("history%d", n)
 			page.Charts = append(page.Charts, c)
@@ -296,9 +299,11 @@ func round4(v float64) float64 {
 
 // historyOption is the ECharts option of one workload and metric of a dimension's history: the
 // runs (oldest first) along x, per part its ratio to the baseline (a line whose dots are coloured
-// by verdict) in a band of its bootstrap interval, and a dashed line at ×1. The option is written
-// directly: go-echarts has no interval band, and the band is two stacked lines, the lower one
-// invisible. The three series of a part share its name, so its legend entry toggles all three.
+// by verdict) with its bootstrap interval as a bar at each run and a band across runs, and a
+// dashed line at ×1. The option is written directly: go-echarts has neither interval bars nor
+// bands; the bars are a "lines" series on the grid, the band two stacked lines, the lower one
+// invisible. A part's series share its name, so its legend entry toggles them all. Nil when no
+// point has a ratio.
 func historyOption(d *Dimension, workload string, m stats.Metric) (*historyChart, error) {
 	var runs []*Run
 	idx := map[*Run]int{}
@@ -320,6 +325,7 @@ func historyOption(d *Dimension, workload string, m stats.Metric) (*historyChart
 		center := make([]any, len(runs))
 		low := make([]any, len(runs))
 		width := make([]any, len(runs))
+		var bars []any // the intervals as vertical bars: a band needs two runs to show
 		for i := range runs {
 			center[i], low[i], width[i] = "-", "-", "-"
 		}
@@ -341,6 +347,7 @@ func historyOption(d *Dimension, workload string, m stats.Metric) (*historyChart
 			lo, hi = math.Min(lo, mv.Ratio.Center), math.Max(hi, mv.Ratio.Center)
 			if mv.HasCI {
 				low[i], width[i] = round4(mv.Ratio.Lo), round4(mv.Ratio.Hi-mv.Ratio.Lo)
+				bars = append(bars, map[string]any{"coords": [][2]float64{{float64(i), round4(mv.Ratio.Lo)}, {float64(i), round4(mv.Ratio.Hi)}}})
 				lo, hi = math.Min(lo, mv.Ratio.Lo), math.Max(hi, mv.Ratio.Hi)
 			}
 		}
@@ -355,17 +362,22 @@ func historyOption(d *Dimension, workload string, m stats.Metric) (*historyChart
 			map[string]any{"name": part, "type": "line", "stack": stack, "data": width, "symbol": "none", "silent": true,
 				"lineStyle": map[string]any{"opacity": 0}, "areaStyle": map[string]any{"opacity": 0.15, "color": color},
 				"tooltip": map[string]any{"show": false}, "color": color},
+			map[string]any{"name": part, "type": "lines", "coordinateSystem": "cartesian2d", "data": bars, "silent": true,
+				"lineStyle": map[string]any{"color": color, "width": 2, "opacity": 0.6}, "tooltip": map[string]any{"show": false}},
 			map[string]any{"name": part, "type": "line", "data": center, "symbol": "circle", "symbolSize": 9, "connectNulls": true,
 				"lineStyle": map[string]any{"color": color, "width": 2}, "color": color,
 				"markLine": map[string]any{"silent": true, "symbol": "none", "label": map[string]any{"formatter": "×1"},
 					"lineStyle": map[string]any{"type": "dashed", "color": "#57606a"}, "data": []any{map[string]any{"yAxis": 1}}}})
+	}
+	if len(series) == 0 {
+		return nil, nil
 	}
 	pad := math.Max(0.02, (hi-lo)*0.08)
 	title := fmt.Sprintf("%s · %s: part / baseline, per run", workload, m.Name)
 	option := map[string]any{
 		"animation": false,
 		"title": map[string]any{"text": title,
-			"subtext": "median ratio; band: 95% bootstrap interval; dot: green better, red worse, grey no difference"},
+			"subtext": "median ratio; bar and band: 95% bootstrap interval; dot: green better, red worse, grey no difference"},
 		"tooltip": map[string]any{"trigger": "item"},
 		"legend":  map[string]any{"top": "bottom", "data": d.Parts},
 		"grid":    map[string]any{"left": 50, "right": 50, "top": 80, "bottom": 70},
