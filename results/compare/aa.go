@@ -245,7 +245,11 @@ func (a *AAResult) Write(w io.Writer, f Format) error {
 		fmt.Fprintf(bw, "A/A noise floor: run %s\n", a.RunID)
 	}
 	fmt.Fprintf(bw, "%d rounds, %d twin pairs; %s\n", a.Rounds, len(a.Pairs), a.Options.describe())
-	fmt.Fprintf(bw, "false-regression rate: %d of %d comparisons (%.1f%%)\n\n", a.FalseRegressions(), a.Comparisons(), 100*a.FalseRegressionRate())
+	fmt.Fprintf(bw, "false-regression rate: %d of %d comparisons (%.1f%%)\n", a.FalseRegressions(), a.Comparisons(), 100*a.FalseRegressionRate())
+	if f := a.Floor(); f != nil {
+		fmt.Fprintf(bw, "the noise floor reports of runs on %s take from this run: %s\n", f.Host, f.Describe(a.Options.Metrics))
+	}
+	fmt.Fprintln(bw)
 	head := []string{"metric", "min effect", "comparisons", "median |Δ|", "p95 |Δ|", "max |Δ|", "median CI width", "p<alpha", "false regressions", "false improvements", "insufficient"}
 	var tw *tabwriter.Writer
 	if md {

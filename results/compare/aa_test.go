@@ -72,7 +72,8 @@ func TestAANoiseFloor(t *testing.T) {
 	if err := aa.Write(&buf, compare.Text); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"A/A noise floor: run aa", "10 rounds, 1 twin pairs", "false-regression rate: 0 of 12 comparisons (0.0%)", "throughput  5%"} {
+	for _, want := range []string{"A/A noise floor: run aa", "10 rounds, 1 twin pairs", "false-regression rate: 0 of 12 comparisons (0.0%)", "throughput  5%",
+		"the noise floor reports of runs on lab take from this run: A/A noise floor (p95 |Δ| between twins) from A/A run aa (lab, 2026-11-24): throughput "} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, buf.String())
 		}
