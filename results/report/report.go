@@ -177,6 +177,9 @@ type CaseRow struct {
 	Errors       int64 // summed over the valid rounds
 	// Weak is true when there are fewer valid rounds than MinSamples: no interval.
 	Weak bool
+	// Wrong lists the ledger invariants the stack broke in a trial of the workload: such a stack
+	// gets no rank, whatever its numbers.
+	Wrong []string
 }
 
 // Sweep is one rate sweep: per stack, its points in step order.
@@ -443,7 +446,11 @@ func cases(samples []*stats.Sample, opt Options) []*CaseTable {
 			byCase[c] = t
 			order = append(order, c)
 		}
-		row := &CaseRow{Stack: s.Key.StackKey(), Conformant: s.Conformant, sample: s, Valid: len(s.Valid), Total: len(s.Valid) + len(s.Invalid),
+		var wrong []string
+		for _, r := range s.Invalid {
+			wrong = appendNew(wrong, r.Wrong...)
+		}
+		row := &CaseRow{Stack: s.Key.StackKey(), Conformant: s.Conformant, sample: s, Valid: len(s.Valid), Total: len(s.Valid) + len(s.Invalid), Wrong: wrong,
 			Throughput: summarize(s, stats.Throughput, opt), P50: summarize(s, stats.P50, opt), P99: summarize(s, stats.P99, opt),
 			P999: summarize(s, stats.P999, opt), CPU: summarize(s, stats.CPUPerRequest, opt),
 			TotalCPU: summarize(s, stats.TotalCPUPerRequest, opt), ErrorRate: summarize(s, stats.ErrorRate, opt)}
@@ -478,6 +485,8 @@ func rank(t *CaseTable, opt Options) {
 		switch {
 		case !r.Conformant:
 			r.NoRank = "does not conform"
+		case len(r.Wrong) > 0:
+			r.NoRank = "wrong answers: " + strings.Join(r.Wrong, "; ")
 		case r.Valid < opt.MinSamples || math.IsNaN(value(r)):
 			r.NoRank = fmt.Sprintf("%d valid rounds, a rank needs %d", r.Valid, opt.MinSamples)
 		default:

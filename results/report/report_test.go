@@ -534,3 +534,37 @@ func TestOtherDimensions(t *testing.T) {
 		t.Errorf("the Markdown effects do not list json, then log:\n%s", m)
 	}
 }
+
+// A stack that broke a ledger invariant in one trial of a workload gets no rank on it, and the
+// table says why, whatever its valid rounds measured.
+func TestWrongAnswersLoseTheRank(t *testing.T) {
+	run := synthRun()
+	var stack string
+	for i := range run.Records {
+		r := &run.Records[i]
+		if r.Workload == "transfer" && r.Op == "all" && strings.HasPrefix(r.Stack, "http=fiber/") && strings.Contains(r.Stack, "json=sonic") && r.Valid {
+			r.Valid, r.Wrong, stack = false, []string{"acknowledged writes lost: 1 of 100 missing"}, r.Stack
+			r.InvalidReasons = append(r.InvalidReasons, "wrong answers: "+r.Wrong[0])
+			break
+		}
+	}
+	if stack == "" {
+		t.Fatal("no valid transfer trial of fiber/sonic in the synthetic run")
+	}
+	rr := build(t, run).Runs[0]
+	row := findRow(t, findCase(t, rr, "transfer", "all"), stack)
+	if row.Rank != 0 || !strings.HasPrefix(row.NoRank, "wrong answers: acknowledged writes lost") {
+		t.Errorf("%s after a wrong trial: rank %d, no rank %q", stack, row.Rank, row.NoRank)
+	}
+}
+
+func findRow(t *testing.T, c *report.CaseTable, stack string) *report.CaseRow {
+	t.Helper()
+	for _, r := range c.Rows {
+		if r.Stack == stack {
+			return r
+		}
+	}
+	t.Fatalf("no row for %s", stack)
+	return nil
+}

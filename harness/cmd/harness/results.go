@@ -106,7 +106,7 @@ func reportCmd(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	return writeReports(*out, runs, stdout, stderr)
+	return writeReports(*out, sp, runs, stdout, stderr)
 }
 
 // compareCmd compares two runs (exit status 1 on a significant regression beyond the minimum

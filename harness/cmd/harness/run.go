@@ -20,8 +20,10 @@ import (
 	"stacklab/harness/services"
 	"stacklab/results"
 	"stacklab/results/clickhouse"
+	"stacklab/results/compare"
 	"stacklab/results/report"
 	"stacklab/results/spool"
+	"stacklab/stacks"
 )
 
 // runLab runs a plan and keeps its results: the spool first, then ClickHouse, then the report.
@@ -142,7 +144,7 @@ func (env *labEnv) keep(ctx context.Context, run *results.Run, toClickHouse bool
 	if toClickHouse {
 		publishRun(ctx, env.sp, run, stderr)
 	}
-	return writeReports(env.out, []*results.Run{run}, stdout, stderr)
+	return writeReports(env.out, env.sp, []*results.Run{run}, stdout, stderr)
 }
 
 func choosePlan(file string, quick bool) (*plan.Plan, error) {
@@ -270,8 +272,10 @@ func publishRun(ctx context.Context, sp *spool.Spool, run *results.Run, stderr i
 
 // writeReports writes the HTML and Markdown reports and the benchmark text of runs into
 // out/<last run id>/, and the Markdown summary to stdout.
-func writeReports(out string, runs []*results.Run, stdout, stderr io.Writer) error {
-	rep, err := report.Build(runs, report.Options{})
+func writeReports(out string, sp *spool.Spool, runs []*results.Run, stdout, stderr io.Writer) error {
+	last := runs[len(runs)-1]
+	floor := latestFloor(sp, last)
+	rep, err := report.Build(runs, report.Options{Baseline: stacks.Baseline().Name(), NoiseFloor: floor})
 	if err != nil {
 		return fmt.Errorf("building the report: %w", err)
 	}
@@ -290,6 +294,30 @@ func writeReports(out string, runs []*results.Run, stdout, stderr io.Writer) err
 	fmt.Fprintf(stderr, "report: %s (also report.md, bench.txt)\n", filepath.Join(dir, "report.html"))
 	if err := rep.WriteMarkdown(stdout); err != nil {
 		return fmt.Errorf("writing the summary: %w", err)
+	}
+	return nil
+}
+
+// latestFloor is the A/A noise floor of the newest A/A run in the spool made on run's machine
+// (compare.LatestFloor), nil when there is none. It reads the spool newest first and stops at the
+// first A/A run of that machine.
+func latestFloor(sp *spool.Spool, run *results.Run) *compare.Floor {
+	entries, err := sp.List()
+	if err != nil {
+		return nil
+	}
+	for i := len(entries) - 1; i >= 0; i-- {
+		e := entries[i]
+		if e.Err != nil || e.ID == run.ID {
+			continue
+		}
+		c, err := sp.Load(e.ID)
+		if err != nil {
+			continue
+		}
+		if f := compare.LatestFloor([]*results.Run{c}, run, compare.Options{}); f != nil {
+			return f
+		}
 	}
 	return nil
 }
