@@ -12,6 +12,9 @@ const (
 	CodeRequestInProgress    Code = "request_in_progress"
 	CodeMethodNotAllowed     Code = "method_not_allowed"
 	CodeInternal             Code = "internal_error"
+	// CodeServiceUnavailable: PostgreSQL, the ledger itself, cannot be reached or did not answer
+	// in time. Redis and Kafka never cause it (see the contract's "When a service fails").
+	CodeServiceUnavailable Code = "service_unavailable"
 )
 
 // Account creation conflicts (422), checked in this order, before CodeFlagsMutuallyExclusive.
@@ -57,6 +60,7 @@ var codes = map[Code]codeInfo{
 	CodePayloadTooLarge:                {413, "The request body is larger than 65536 bytes", false},
 	CodeUnsupportedMediaType:           {415, "The request body must be application/json", false},
 	CodeInternal:                       {500, "Internal error", false},
+	CodeServiceUnavailable:             {503, "The database cannot be reached", false},
 	CodeExistsWithDifferentLedger:      {422, "The account exists with a different ledger", false},
 	CodeExistsWithDifferentName:        {422, "The account exists with a different name", false},
 	CodeExistsWithDifferentFlags:       {422, "The account exists with different flags", false},
@@ -118,7 +122,10 @@ const (
 	RiskVelocity RiskFlag = "velocity"
 	// RiskLargeAmount: a posting's amount is at least the large-amount threshold.
 	RiskLargeAmount RiskFlag = "large_amount"
+	// RiskVelocityUnchecked: Redis could not be reached (or did not answer in time) to count the
+	// transaction's velocity, so RiskVelocity was not evaluated. It never appears with RiskVelocity.
+	RiskVelocityUnchecked RiskFlag = "velocity_unchecked"
 )
 
 // RiskFlagOrder is the order in which risk flags are listed.
-var RiskFlagOrder = []RiskFlag{RiskVelocity, RiskLargeAmount}
+var RiskFlagOrder = []RiskFlag{RiskVelocity, RiskLargeAmount, RiskVelocityUnchecked}

@@ -27,7 +27,11 @@
 // Risk flags never block a posting. RiskVelocity fires when more than LEDGER_VELOCITY_LIMIT (default
 // 50) transactions debited the same account within 60 s, this one included, counted in Redis;
 // RiskLargeAmount when a posting's amount is at least LEDGER_LARGE_AMOUNT (default 100000000).
+// RiskVelocityUnchecked fires instead of RiskVelocity when Redis could not be reached to count.
 // Decided: flags are listed in RiskFlagOrder; an attempt that ends in a 422 does not count toward velocity.
+// Decided: a transaction is flagged velocity_unchecked when its velocity count failed or did not
+// answer within the stack's cache deadline; like any flagged transaction it is published to
+// ledger.alerts too.
 //
 // # JSON API
 //
@@ -89,6 +93,19 @@
 // data-code. Full pages start with <!doctype html>, load htmx from /static/htmx.min.js served by the
 // stack, and every HTML answer carries Vary: HX-Request. Amounts render with two decimals
 // (FormatAmount). Untrusted text is escaped: a browser shows exactly the stored text.
+//
+// # When a service fails
+//
+// PostgreSQL is the ledger; Redis and Kafka are not. Without Redis, reads come from PostgreSQL and
+// transactions commit flagged velocity_unchecked; read-your-writes holds across the outage and
+// after it, also when Redis comes back with the data it had. Without Kafka, committed transactions
+// wait in the outbox and are published once it is back. A stack starts while Redis or Kafka is
+// down and recovers by itself. Without PostgreSQL, requests answer 503 service_unavailable rather
+// than hang, and service resumes by itself. No acknowledged (201/200) transaction is ever lost.
+// Decided: a 503 is also the answer when PostgreSQL does not answer within the stack's request
+// deadline; the outcome of a transaction answered 503 is unknown to the client, and a retry with
+// the same id decides it (200 with Idempotent-Replayed when it had committed). HTML routes answer
+// the 503 as their HTML error carrying data-code="service_unavailable".
 //
 // # Events
 //

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"go.uber.org/zap"
-
 	"stacklab/ledgerspec"
 )
 
@@ -58,7 +56,7 @@ func (a *App) createAccount(ctx context.Context, req *Request, resp *Response) {
 		case errors.Is(err, ErrNotFound):
 			a.fail(req, resp, ledgerspec.CodeFlagsMutuallyExclusive, -1)
 		case err != nil:
-			a.internal(req, resp, "reading account", err)
+			a.failErr(req, resp, "reading account", err)
 		default:
 			a.fail(req, resp, accountConflict(&stored, &rec), -1)
 		}
@@ -66,7 +64,7 @@ func (a *App) createAccount(ctx context.Context, req *Request, resp *Response) {
 	}
 	stored, created, err := a.store.CreateAccount(ctx, rec)
 	if err != nil {
-		a.internal(req, resp, "creating account", err)
+		a.failErr(req, resp, "creating account", err)
 		return
 	}
 	status := 201
@@ -99,10 +97,7 @@ func (a *App) getAccount(ctx context.Context, req *Request, resp *Response) {
 		a.fail(req, resp, ledgerspec.CodeMalformedRequest, -1)
 		return
 	}
-	body, ok, err := a.cache.Account(ctx, id)
-	if err != nil {
-		a.log.Warn("account cache read failed; reading the database", zap.String("id", id), zap.Error(err))
-	}
+	body, ok, epoch := a.cache.account(ctx, id) // a failed read is a miss: the store answers
 	if ok {
 		resp.Status, resp.ContentType, resp.Body = 200, ledgerspec.ContentTypeJSON, body
 		return
@@ -113,18 +108,12 @@ func (a *App) getAccount(ctx context.Context, req *Request, resp *Response) {
 		a.fail(req, resp, ledgerspec.CodeNotFound, -1)
 		return
 	case err != nil:
-		a.internal(req, resp, "reading account", err)
+		a.failErr(req, resp, "reading account", err)
 		return
 	}
 	a.writeJSON(req, resp, 200, AccountView(&acc))
 	if resp.Status == 200 {
-		a.putCache(ctx, []CachedAccount{{ID: acc.ID, Version: acc.Version, Body: resp.Body}})
-	}
-}
-
-func (a *App) putCache(ctx context.Context, entries []CachedAccount) {
-	if err := a.cache.PutAccounts(ctx, entries); err != nil {
-		a.log.Warn("account cache write failed", zap.Int("accounts", len(entries)), zap.Error(err))
+		a.cache.putRead(ctx, epoch, []CachedAccount{{ID: acc.ID, Version: acc.Version, Body: resp.Body}})
 	}
 }
 
@@ -144,7 +133,7 @@ func (a *App) createTransaction(ctx context.Context, req *Request, resp *Respons
 	}
 	out, err := a.post(ctx, body.ID, postings, body.Description)
 	if err != nil {
-		a.internal(req, resp, "posting transaction", err)
+		a.failErr(req, resp, "posting transaction", err)
 		return
 	}
 	switch {
@@ -190,20 +179,25 @@ type postOutcome struct {
 func (a *App) post(ctx context.Context, id string, postings []ledgerspec.Posting, description string) (postOutcome, error) {
 	now := a.now().UTC().Truncate(time.Microsecond)
 	debits := debitAccounts(postings)
-	// One round trip; counting the same id again is a no-op, so retries and replays do not inflate it.
-	counts, err := a.cache.CountDebits(ctx, id, debits, now, ledgerspec.VelocityWindow, a.velocityLimit+1)
-	if err != nil {
-		return postOutcome{}, fmt.Errorf("counting velocity: %w", err)
-	}
+	// One round trip; counting the same id again is a no-op, so retries and replays do not inflate
+	// it. When Redis cannot count, the transaction commits flagged velocity_unchecked.
+	counts, counted, attempted := a.cache.count(ctx, id, debits, now, ledgerspec.VelocityWindow, a.velocityLimit+1)
 	rec := TxRecord{ID: id, Postings: postings, Description: description, CreatedAt: now,
-		RiskFlags: riskFlags(postings, counts, a.velocityLimit, a.largeAmount)}
+		RiskFlags: riskFlags(postings, counts, counted, a.velocityLimit, a.largeAmount)}
+	// A failed count may still have reached Redis (a timeout): a 422 takes it back all the same.
+	uncount := func() {
+		if attempted {
+			a.cache.uncount(ctx, id, debits)
+		}
+	}
+	epoch := a.cache.epoch.Load() // before the commit: see cacheGuard
 	res, err := a.store.Post(ctx, rec, func(locked []AccountRecord) Decision { return Decide(postings, locked) })
 	if err != nil {
 		return postOutcome{}, fmt.Errorf("storing transaction %s: %w", id, err)
 	}
 	if ex := res.Existing; ex != nil {
 		if !ex.Committed() {
-			a.uncount(ctx, id, debits)
+			uncount()
 		}
 		switch {
 		case !samePostings(ex.Postings, postings):
@@ -214,7 +208,7 @@ func (a *App) post(ctx context.Context, id string, postings []ledgerspec.Posting
 		return postOutcome{rec: *ex, replayed: true}, nil
 	}
 	if !res.Record.Committed() {
-		a.uncount(ctx, id, debits)
+		uncount()
 		return postOutcome{rec: res.Record}, nil
 	}
 	// Write the new copies through before answering, so a read after this answer sees them.
@@ -226,17 +220,11 @@ func (a *App) post(ctx context.Context, id string, postings []ledgerspec.Posting
 		}
 		entries = append(entries, CachedAccount{ID: res.Accounts[i].ID, Version: res.Accounts[i].Version, Body: b})
 	}
-	a.putCache(ctx, entries)
+	a.cache.writeThrough(ctx, epoch, entries)
 	if a.events != nil {
 		a.events.Notify()
 	}
 	return postOutcome{rec: res.Record}, nil
-}
-
-func (a *App) uncount(ctx context.Context, id string, debits []string) {
-	if err := a.cache.UncountDebits(ctx, id, debits); err != nil {
-		a.log.Warn("velocity uncount failed", zap.String("id", id), zap.Error(err))
-	}
 }
 
 func (a *App) getTransaction(ctx context.Context, req *Request, resp *Response) {
@@ -249,7 +237,7 @@ func (a *App) getTransaction(ctx context.Context, req *Request, resp *Response) 
 	case errors.Is(err, ErrNotFound) || err == nil && !rec.Committed():
 		a.fail(req, resp, ledgerspec.CodeNotFound, -1)
 	case err != nil:
-		a.internal(req, resp, "reading transaction", err)
+		a.failErr(req, resp, "reading transaction", err)
 	default:
 		a.writeJSON(req, resp, 200, TransactionView(&rec))
 	}
@@ -267,7 +255,7 @@ func (a *App) accountTransactions(ctx context.Context, req *Request, resp *Respo
 		a.fail(req, resp, ledgerspec.CodeNotFound, -1)
 		return
 	case err != nil:
-		a.internal(req, resp, "listing transactions", err)
+		a.failErr(req, resp, "listing transactions", err)
 		return
 	}
 	page := ledgerspec.TransactionPage{Items: make([]ledgerspec.Transaction, 0, min(len(recs), limit))}
@@ -315,7 +303,7 @@ func (a *App) balances(ctx context.Context, req *Request, resp *Response) {
 	}
 	snap, err := a.store.Balances(ctx, ledger, 0)
 	if err != nil {
-		a.internal(req, resp, "reading balances", err)
+		a.failErr(req, resp, "reading balances", err)
 		return
 	}
 	out := ledgerspec.Balances{Ledger: ledger, AsOfSeq: snap.AsOfSeq,

@@ -24,14 +24,29 @@ type Config struct {
 	LargeAmount   int64
 	// LogRequests logs one line per request; off by default to keep logging off the hot path.
 	LogRequests bool
+	// CacheTimeout bounds every Cache call (0: DefaultCacheTimeout).
+	CacheTimeout time.Duration
+	// StoreTimeout is the deadline of a request that reads or writes the ledger, so it bounds
+	// every Store call (0: DefaultStoreTimeout). A store that does not answer in time is answered
+	// 503 service_unavailable.
+	StoreTimeout time.Duration
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
 }
 
+// DefaultStoreTimeout is the deadline of a request that reads or writes the ledger when
+// Config.StoreTimeout is 0. A healthy request takes milliseconds; one waiting behind a busy
+// ledger's row lock (commits of one ledger are serialized, about 1.5 ms each here) stays well
+// under a second even with hundreds queued. 5 s is far above that and under the usual HTTP client
+// timeouts (10–30 s), so a PostgreSQL that stopped answering gives a 503, never a hang; a
+// PostgreSQL that refuses connections or dropped them gives one at once.
+const DefaultStoreTimeout = 5 * time.Second
+
 // App is the ledger, written once. Transports call Serve.
 type App struct {
 	store         Store
-	cache         Cache
+	cache         *cacheGuard
+	storeTimeout  time.Duration
 	codec         Codec
 	events        Notifier
 	log           *zap.Logger
@@ -47,10 +62,21 @@ func New(cfg Config) (*App, error) {
 	if cfg.Store == nil || cfg.Cache == nil || cfg.Codec == nil {
 		return nil, errors.New("app: Store, Cache and Codec are required")
 	}
-	a := &App{store: cfg.Store, cache: cfg.Cache, codec: cfg.Codec, events: cfg.Events, log: cfg.Log,
+	a := &App{store: cfg.Store, codec: cfg.Codec, events: cfg.Events, log: cfg.Log, storeTimeout: cfg.StoreTimeout,
 		velocityLimit: cfg.VelocityLimit, largeAmount: cfg.LargeAmount, logRequests: cfg.LogRequests, now: cfg.Now}
 	if a.log == nil {
 		a.log = zap.NewNop()
+	}
+	if cfg.CacheTimeout < 0 || cfg.StoreTimeout < 0 {
+		return nil, errors.New("app: negative CacheTimeout or StoreTimeout")
+	}
+	cacheTimeout := cfg.CacheTimeout
+	if cacheTimeout == 0 {
+		cacheTimeout = DefaultCacheTimeout
+	}
+	a.cache = newCacheGuard(cfg.Cache, cacheTimeout, a.log)
+	if a.storeTimeout == 0 {
+		a.storeTimeout = DefaultStoreTimeout
 	}
 	if a.velocityLimit <= 0 {
 		a.velocityLimit = ledgerspec.DefaultVelocityLimit
@@ -89,8 +115,18 @@ func (a *App) Serve(ctx context.Context, req *Request, resp *Response) {
 	switch req.Route {
 	case ledgerspec.RouteBenchPlaintext:
 		resp.Status, resp.ContentType, resp.Body = 200, ledgerspec.ContentTypePlain, benchPlaintext
+		return
 	case ledgerspec.RouteBenchJSON:
 		a.writeJSON(req, resp, 200, ledgerspec.Message{Message: ledgerspec.BenchJSONMessage})
+		return
+	case ledgerspec.RouteStatic:
+		a.static(req, resp)
+		return
+	}
+	// Every other route may call the store: it gets the request deadline that bounds those calls.
+	ctx, cancel := context.WithTimeout(ctx, a.storeTimeout)
+	defer cancel()
+	switch req.Route {
 	case ledgerspec.RouteCreateAccount:
 		a.createAccount(ctx, req, resp)
 	case ledgerspec.RouteGetAccount:
@@ -111,8 +147,6 @@ func (a *App) Serve(ctx context.Context, req *Request, resp *Response) {
 		a.accountRows(ctx, req, resp)
 	case ledgerspec.RouteUITransaction:
 		a.uiTransaction(ctx, req, resp)
-	case ledgerspec.RouteStatic:
-		a.static(req, resp)
 	default:
 		a.fail(req, resp, ledgerspec.CodeNotFound, -1)
 	}
@@ -149,8 +183,15 @@ func (a *App) problem(req *Request, resp *Response, code ledgerspec.Code, postin
 	resp.Status, resp.ContentType, resp.Body = code.Status(), ledgerspec.ContentTypeProblem, b
 }
 
-// internal logs an unexpected error and answers 500.
-func (a *App) internal(req *Request, resp *Response, what string, err error) {
+// failErr answers an error of a part: 503 service_unavailable when the store says the database
+// cannot be reached (ErrUnavailable, which includes a store call cut off by the request
+// deadline), else 500 for what is unexpected. Either is logged.
+func (a *App) failErr(req *Request, resp *Response, what string, err error) {
+	if errors.Is(err, ErrUnavailable) {
+		a.log.Warn(what+": database unavailable", zap.String("route", string(req.Route)), zap.String("param", req.Param), zap.Error(err))
+		a.fail(req, resp, ledgerspec.CodeServiceUnavailable, -1)
+		return
+	}
 	a.log.Error(what, zap.String("route", string(req.Route)), zap.String("param", req.Param), zap.Error(err))
 	a.fail(req, resp, ledgerspec.CodeInternal, -1)
 }
@@ -158,7 +199,7 @@ func (a *App) internal(req *Request, resp *Response, what string, err error) {
 func (a *App) writeJSON(req *Request, resp *Response, status int, v any) {
 	b, err := a.codec.Marshal(v)
 	if err != nil {
-		a.internal(req, resp, "encoding response", err)
+		a.failErr(req, resp, "encoding response", err)
 		return
 	}
 	resp.Status, resp.ContentType, resp.Body = status, ledgerspec.ContentTypeJSON, b

@@ -111,7 +111,7 @@ func (a *App) render(req *Request, resp *Response, status int, name string, data
 	defer bufPool.Put(buf)
 	buf.Reset()
 	if err := a.pages.ExecuteTemplate(buf, name, data); err != nil {
-		a.internal(req, resp, "rendering "+name, err)
+		a.failErr(req, resp, "rendering "+name, err)
 		return
 	}
 	resp.Status, resp.ContentType, resp.VaryHX = status, ledgerspec.ContentTypeHTML, true
@@ -136,7 +136,7 @@ func (a *App) renderPage(req *Request, resp *Response, status int, title, main s
 	template.HTMLEscape(buf, []byte(title))
 	buf.WriteString(pageBodyStart)
 	if err := a.pages.ExecuteTemplate(buf, main, data); err != nil {
-		a.internal(req, resp, "rendering "+main, err)
+		a.failErr(req, resp, "rendering "+main, err)
 		return
 	}
 	buf.WriteString(pageEnd)
@@ -188,7 +188,7 @@ func (a *App) ledgerPage(ctx context.Context, req *Request, resp *Response) {
 	if !req.HXRequest || req.HXTarget != ledgerspec.HTMLIDTransactions {
 		snap, err := a.store.Balances(ctx, ledger, ledgerspec.HTMLLedgerAccounts)
 		if err != nil {
-			a.internal(req, resp, "reading balances", err)
+			a.failErr(req, resp, "reading balances", err)
 			return
 		}
 		page.AsOfSeq = snap.AsOfSeq
@@ -202,7 +202,7 @@ func (a *App) ledgerPage(ctx context.Context, req *Request, resp *Response) {
 	if !req.HXRequest || req.HXTarget != ledgerspec.HTMLIDAccounts {
 		recs, err := a.store.LedgerTransactions(ctx, ledger, ledgerspec.HTMLPageRows)
 		if err != nil {
-			a.internal(req, resp, "listing transactions", err)
+			a.failErr(req, resp, "listing transactions", err)
 			return
 		}
 		page.txList = newTxList("", recs, ledgerspec.HTMLPageRows)
@@ -253,7 +253,7 @@ func (a *App) storeFailure(req *Request, resp *Response, what string, err error)
 		a.fail(req, resp, ledgerspec.CodeNotFound, -1)
 		return
 	}
-	a.internal(req, resp, what, err)
+	a.failErr(req, resp, what, err)
 }
 
 func (a *App) uiTransaction(ctx context.Context, req *Request, resp *Response) {
@@ -277,7 +277,7 @@ func (a *App) uiTransaction(ctx context.Context, req *Request, resp *Response) {
 	out, err := a.post(ctx, id, []ledgerspec.Posting{{DebitAccountID: debit, CreditAccountID: credit, Amount: amount}}, desc)
 	switch {
 	case err != nil:
-		a.internal(req, resp, "posting transaction", err)
+		a.failErr(req, resp, "posting transaction", err)
 	case out.conflict != "":
 		a.htmlError(req, resp, out.conflict, -1, ledgerspec.HTMLFormErrorStatus)
 	case !out.rec.Committed():

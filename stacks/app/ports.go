@@ -11,6 +11,12 @@ import (
 // ErrNotFound is returned by a Store for an id it does not hold.
 var ErrNotFound = errors.New("not found")
 
+// ErrUnavailable is matched (errors.Is) by a Store's error when the database could not be reached:
+// a connection refused, reset, closed or terminated by the server, the server shutting down or
+// refusing connections, or no answer before the call's context ended. The app answers it 503
+// service_unavailable. Stores wrap it together with the driver's error, which keeps its context.
+var ErrUnavailable = errors.New("database unavailable")
+
 // AccountRecord is an account as a Store holds it.
 type AccountRecord struct {
 	ID            string
@@ -134,6 +140,12 @@ type CachedAccount struct {
 
 // Cache is the Redis side of the app: fraud velocity counters and the account read cache. Keys are
 // namespaced by the prefix the cache was opened with, so runs never see each other's keys.
+//
+// The app names account entries itself: the id it passes to Account and in CachedAccount.ID is
+// the account id qualified by the app's cache epoch ("<epoch>:<account id>", see the app's
+// package doc); a cache treats it as an opaque name. The app bounds every call with a short
+// deadline of its own and lives without the cache when calls fail, so a cache must honour its
+// context, and must open without Redis (connecting when it can, and again after an outage).
 type Cache interface {
 	// CountDebits records txID as debiting each account at now, in one round trip, and returns per
 	// account how many distinct transactions debited it within window before now, this one

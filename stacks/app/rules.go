@@ -104,9 +104,13 @@ func samePostings(a, b []ledgerspec.Posting) bool {
 }
 
 // riskFlags evaluates the fraud rules that need no database: large_amount here, velocity from the
-// counts the cache returned. The result is in ledgerspec.RiskFlagOrder and never nil.
-func riskFlags(postings []ledgerspec.Posting, velocityCounts []int64, velocityLimit int, largeAmount int64) []string {
+// counts the cache returned, velocity_unchecked when it could not count (counted false). The
+// result is in ledgerspec.RiskFlagOrder and never nil.
+func riskFlags(postings []ledgerspec.Posting, velocityCounts []int64, counted bool, velocityLimit int, largeAmount int64) []string {
 	flags := []string{}
+	if !counted {
+		velocityCounts = nil
+	}
 	for _, n := range velocityCounts {
 		if n > int64(velocityLimit) {
 			flags = append(flags, ledgerspec.RiskVelocity)
@@ -118,6 +122,9 @@ func riskFlags(postings []ledgerspec.Posting, velocityCounts []int64, velocityLi
 			flags = append(flags, ledgerspec.RiskLargeAmount)
 			break
 		}
+	}
+	if !counted {
+		flags = append(flags, ledgerspec.RiskVelocityUnchecked)
 	}
 	return flags
 }

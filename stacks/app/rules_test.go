@@ -92,21 +92,26 @@ func TestDecide(t *testing.T) {
 
 func TestRiskFlags(t *testing.T) {
 	for _, tc := range []struct {
-		amounts []int64
-		counts  []int64
-		want    []string
+		amounts   []int64
+		counts    []int64
+		uncounted bool
+		want      []string
 	}{
-		{[]int64{1}, []int64{50}, []string{}},
-		{[]int64{1}, []int64{51}, []string{"velocity"}},
-		{[]int64{99}, nil, []string{}},
-		{[]int64{1, 100}, []int64{3, 51}, []string{"velocity", "large_amount"}},
+		{[]int64{1}, []int64{50}, false, []string{}},
+		{[]int64{1}, []int64{51}, false, []string{"velocity"}},
+		{[]int64{99}, nil, false, []string{}},
+		{[]int64{1, 100}, []int64{3, 51}, false, []string{"velocity", "large_amount"}},
+		{[]int64{1}, nil, true, []string{"velocity_unchecked"}},
+		{[]int64{100}, nil, true, []string{"large_amount", "velocity_unchecked"}},
+		// Counts that came with a failure are not trusted.
+		{[]int64{1}, []int64{51}, true, []string{"velocity_unchecked"}},
 	} {
 		var ps []ledgerspec.Posting
 		for _, a := range tc.amounts {
 			ps = append(ps, p("a", "b", a))
 		}
-		if got := riskFlags(ps, tc.counts, 50, 100); !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("riskFlags(%v, %v) = %v, want %v", tc.amounts, tc.counts, got, tc.want)
+		if got := riskFlags(ps, tc.counts, !tc.uncounted, 50, 100); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("riskFlags(%v, %v, counted %v) = %v, want %v", tc.amounts, tc.counts, !tc.uncounted, got, tc.want)
 		}
 	}
 }

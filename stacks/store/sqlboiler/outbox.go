@@ -7,6 +7,7 @@ import (
 	"github.com/aarondl/sqlboiler/v4/queries/qm"
 
 	"stacklab/stacks/app"
+	"stacklab/stacks/store/internal/dberr"
 	"stacklab/stacks/store/sqlboiler/models"
 )
 
@@ -64,7 +65,8 @@ func (s *Store) RelayOutbox(ctx context.Context, limit int, publish func(ctx con
 }
 
 // OutboxPending counts the outbox rows not yet relayed.
-func (s *Store) OutboxPending(ctx context.Context) (int64, error) {
+func (s *Store) OutboxPending(ctx context.Context) (_ int64, err error) {
+	defer dberr.Mark(&err)
 	n, err := models.Outboxes().Count(ctx, s.db)
 	if err != nil {
 		return 0, fmt.Errorf("counting outbox rows: %w", err)

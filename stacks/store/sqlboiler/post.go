@@ -13,6 +13,7 @@ import (
 	"github.com/aarondl/sqlboiler/v4/types"
 
 	"stacklab/stacks/app"
+	"stacklab/stacks/store/internal/dberr"
 	"stacklab/stacks/store/internal/posting"
 	"stacklab/stacks/store/sqlboiler/models"
 )
@@ -38,7 +39,8 @@ RETURNING a.*`
 
 // Post decides tx.ID as app.Store documents. When a concurrent request decided the id first, it
 // starts again.
-func (s *Store) Post(ctx context.Context, tx app.TxRecord, decide app.Decider) (app.PostResult, error) {
+func (s *Store) Post(ctx context.Context, tx app.TxRecord, decide app.Decider) (_ app.PostResult, err error) {
+	defer dberr.Mark(&err)
 	ids := posting.Accounts(tx)
 	for attempt := 1; ; attempt++ {
 		res, raced, err := s.post(ctx, tx, ids, decide)

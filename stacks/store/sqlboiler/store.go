@@ -19,6 +19,7 @@ import (
 	"stacklab/ledgerspec"
 	"stacklab/stacks/app"
 	"stacklab/stacks/events"
+	"stacklab/stacks/store/internal/dberr"
 	"stacklab/stacks/store/schema"
 	"stacklab/stacks/store/sqlboiler/models"
 )
@@ -102,7 +103,8 @@ func (s *Store) Close() {
 }
 
 // CreateAccount inserts a when its id is new, else returns the stored account.
-func (s *Store) CreateAccount(ctx context.Context, a app.AccountRecord) (app.AccountRecord, bool, error) {
+func (s *Store) CreateAccount(ctx context.Context, a app.AccountRecord) (_ app.AccountRecord, _ bool, err error) {
+	defer dberr.Mark(&err)
 	for attempt := 1; ; attempt++ {
 		stored, created, err := s.createAccount(ctx, a)
 		switch {
@@ -166,7 +168,8 @@ func (s *Store) createAccount(ctx context.Context, a app.AccountRecord) (stored 
 }
 
 // Account returns one account or app.ErrNotFound.
-func (s *Store) Account(ctx context.Context, id string) (app.AccountRecord, error) {
+func (s *Store) Account(ctx context.Context, id string) (_ app.AccountRecord, err error) {
+	defer dberr.Mark(&err)
 	m, err := models.FindAccount(ctx, s.db, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return app.AccountRecord{}, fmt.Errorf("account %q: %w", id, app.ErrNotFound)
@@ -178,7 +181,8 @@ func (s *Store) Account(ctx context.Context, id string) (app.AccountRecord, erro
 }
 
 // Transaction returns the decided record of an id or app.ErrNotFound.
-func (s *Store) Transaction(ctx context.Context, id string) (app.TxRecord, error) {
+func (s *Store) Transaction(ctx context.Context, id string) (_ app.TxRecord, err error) {
+	defer dberr.Mark(&err)
 	m, err := models.FindTransaction(ctx, s.db, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return app.TxRecord{}, fmt.Errorf("transaction %q: %w", id, app.ErrNotFound)
@@ -193,7 +197,8 @@ func (s *Store) Transaction(ctx context.Context, id string) (app.TxRecord, error
 var entriesJoin = qm.InnerJoin(`"account_entries" ON "account_entries"."tx_id" = "transactions"."id"`)
 
 // AccountTransactions lists the committed transactions touching an account, ascending by seq.
-func (s *Store) AccountTransactions(ctx context.Context, accountID string, after int64, limit int) ([]app.TxRecord, error) {
+func (s *Store) AccountTransactions(ctx context.Context, accountID string, after int64, limit int) (_ []app.TxRecord, err error) {
+	defer dberr.Mark(&err)
 	rows, err := models.Transactions(
 		entriesJoin,
 		models.AccountEntryWhere.AccountID.EQ(accountID),
@@ -208,7 +213,8 @@ func (s *Store) AccountTransactions(ctx context.Context, accountID string, after
 }
 
 // AccountHistory lists the committed transactions touching an account, newest first.
-func (s *Store) AccountHistory(ctx context.Context, accountID string, before int64, limit int) ([]app.TxRecord, error) {
+func (s *Store) AccountHistory(ctx context.Context, accountID string, before int64, limit int) (_ []app.TxRecord, err error) {
+	defer dberr.Mark(&err)
 	mods := []qm.QueryMod{entriesJoin, models.AccountEntryWhere.AccountID.EQ(accountID)}
 	if before > 0 {
 		mods = append(mods, models.AccountEntryWhere.Seq.LT(before))
@@ -236,7 +242,8 @@ func (s *Store) history(ctx context.Context, accountID string, rows models.Trans
 }
 
 // LedgerTransactions lists a ledger's newest committed transactions, newest first.
-func (s *Store) LedgerTransactions(ctx context.Context, ledger string, limit int) ([]app.TxRecord, error) {
+func (s *Store) LedgerTransactions(ctx context.Context, ledger string, limit int) (_ []app.TxRecord, err error) {
+	defer dberr.Mark(&err)
 	rows, err := models.Transactions(
 		models.TransactionWhere.Ledger.EQ(null.StringFrom(ledger)),
 		models.TransactionWhere.Seq.IsNotNull(), // lets PostgreSQL use the partial index on (ledger, seq)
@@ -261,7 +268,8 @@ type balanceRow struct {
 // ledger's last seq comes from a join, the totals over every account from window sums, which
 // PostgreSQL computes before LIMIT cuts the list; SQLBoiler binds them beside the embedded
 // account. A ledger without accounts gives no row: an empty snapshot at seq 0.
-func (s *Store) Balances(ctx context.Context, ledger string, limit int) (app.Snapshot, error) {
+func (s *Store) Balances(ctx context.Context, ledger string, limit int) (_ app.Snapshot, err error) {
+	defer dberr.Mark(&err)
 	mods := []qm.QueryMod{
 		qm.Select(`"accounts".*`,
 			`"ledgers"."last_seq" AS as_of_seq`,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"stacklab/stacks/app"
+	"stacklab/stacks/store/internal/dberr"
 	"stacklab/stacks/store/sqlc/sqlcdb"
 )
 
@@ -113,7 +114,8 @@ func publishClaimed(ctx context.Context, rows []sqlcdb.ClaimOutboxRow, publish f
 }
 
 // OutboxPending counts the outbox rows not yet relayed.
-func (s *Store) OutboxPending(ctx context.Context) (int64, error) {
+func (s *Store) OutboxPending(ctx context.Context) (_ int64, err error) {
+	defer dberr.Mark(&err)
 	n, err := s.q.CountOutbox(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("counting outbox rows: %w", err)

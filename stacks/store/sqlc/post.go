@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"stacklab/stacks/app"
+	"stacklab/stacks/store/internal/dberr"
 	"stacklab/stacks/store/internal/posting"
 	"stacklab/stacks/store/sqlc/sqlcdb"
 )
@@ -19,7 +20,8 @@ const maxAttempts = 3
 
 // Post decides tx.ID as app.Store documents: postPipelined in the variant sqlc-pipelined,
 // postPlain in sqlc. When a concurrent request decided the id first, it starts again.
-func (s *Store) Post(ctx context.Context, tx app.TxRecord, decide app.Decider) (app.PostResult, error) {
+func (s *Store) Post(ctx context.Context, tx app.TxRecord, decide app.Decider) (_ app.PostResult, err error) {
+	defer dberr.Mark(&err)
 	ids := posting.Accounts(tx)
 	for attempt := 1; ; attempt++ {
 		var (

@@ -14,6 +14,7 @@ import (
 	"stacklab/ledgerspec"
 	"stacklab/stacks/app"
 	"stacklab/stacks/events"
+	"stacklab/stacks/store/internal/dberr"
 	"stacklab/stacks/store/schema"
 	"stacklab/stacks/store/sqlc/sqlcdb"
 )
@@ -85,7 +86,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 func (s *Store) Close() { s.pool.Close() }
 
 // CreateAccount inserts a when its id is new, else returns the stored account.
-func (s *Store) CreateAccount(ctx context.Context, a app.AccountRecord) (app.AccountRecord, bool, error) {
+func (s *Store) CreateAccount(ctx context.Context, a app.AccountRecord) (_ app.AccountRecord, _ bool, err error) {
+	defer dberr.Mark(&err)
 	arg := sqlcdb.CreateAccountParams{
 		Ledger:                     a.Ledger,
 		ID:                         a.ID,
@@ -116,7 +118,8 @@ func (s *Store) CreateAccount(ctx context.Context, a app.AccountRecord) (app.Acc
 }
 
 // Account returns one account or app.ErrNotFound.
-func (s *Store) Account(ctx context.Context, id string) (app.AccountRecord, error) {
+func (s *Store) Account(ctx context.Context, id string) (_ app.AccountRecord, err error) {
+	defer dberr.Mark(&err)
 	row, err := s.q.GetAccount(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return app.AccountRecord{}, fmt.Errorf("account %q: %w", id, app.ErrNotFound)
@@ -128,7 +131,8 @@ func (s *Store) Account(ctx context.Context, id string) (app.AccountRecord, erro
 }
 
 // Transaction returns the decided record of an id or app.ErrNotFound.
-func (s *Store) Transaction(ctx context.Context, id string) (app.TxRecord, error) {
+func (s *Store) Transaction(ctx context.Context, id string) (_ app.TxRecord, err error) {
+	defer dberr.Mark(&err)
 	row, err := s.q.GetTransaction(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return app.TxRecord{}, fmt.Errorf("transaction %q: %w", id, app.ErrNotFound)
@@ -140,7 +144,8 @@ func (s *Store) Transaction(ctx context.Context, id string) (app.TxRecord, error
 }
 
 // AccountTransactions lists the committed transactions touching an account, ascending by seq.
-func (s *Store) AccountTransactions(ctx context.Context, accountID string, after int64, limit int) ([]app.TxRecord, error) {
+func (s *Store) AccountTransactions(ctx context.Context, accountID string, after int64, limit int) (_ []app.TxRecord, err error) {
+	defer dberr.Mark(&err)
 	rows, err := s.q.AccountTransactions(ctx, sqlcdb.AccountTransactionsParams{
 		AccountID: accountID, AfterSeq: after, MaxRows: rowLimit(limit)})
 	if err != nil {
@@ -150,7 +155,8 @@ func (s *Store) AccountTransactions(ctx context.Context, accountID string, after
 }
 
 // AccountHistory lists the committed transactions touching an account, newest first.
-func (s *Store) AccountHistory(ctx context.Context, accountID string, before int64, limit int) ([]app.TxRecord, error) {
+func (s *Store) AccountHistory(ctx context.Context, accountID string, before int64, limit int) (_ []app.TxRecord, err error) {
+	defer dberr.Mark(&err)
 	if before <= 0 {
 		before = math.MaxInt64 // seqs come from a bigint sequence, so none reaches it
 	}
@@ -177,7 +183,8 @@ func (s *Store) history(ctx context.Context, accountID string, rows []sqlcdb.Tra
 }
 
 // LedgerTransactions lists a ledger's newest committed transactions, newest first.
-func (s *Store) LedgerTransactions(ctx context.Context, ledger string, limit int) ([]app.TxRecord, error) {
+func (s *Store) LedgerTransactions(ctx context.Context, ledger string, limit int) (_ []app.TxRecord, err error) {
+	defer dberr.Mark(&err)
 	rows, err := s.q.LedgerTransactions(ctx, sqlcdb.LedgerTransactionsParams{Ledger: ledger, MaxRows: rowLimit(limit)})
 	if err != nil {
 		return nil, fmt.Errorf("listing transactions of ledger %q: %w", ledger, err)
@@ -186,7 +193,8 @@ func (s *Store) LedgerTransactions(ctx context.Context, ledger string, limit int
 }
 
 // Balances reads one consistent snapshot of a ledger: one statement, so one MVCC snapshot.
-func (s *Store) Balances(ctx context.Context, ledger string, limit int) (app.Snapshot, error) {
+func (s *Store) Balances(ctx context.Context, ledger string, limit int) (_ app.Snapshot, err error) {
+	defer dberr.Mark(&err)
 	arg := sqlcdb.BalancesParams{Ledger: ledger}
 	if limit > 0 {
 		n := rowLimit(limit)
