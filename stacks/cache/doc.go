@@ -4,5 +4,5 @@
 // velocity commands, the put script, entry encoding, validation and error texts), so they differ
 // only in the client library. Each passes parttest/cachetest; this package's tests check, for
 // every cache in stacks.Caches, what only the wire shows (key layout, one round trip per call,
-// behaviour when Redis is unreachable or goes away), and its benchmark measures them side by side.
+// an Open that never waits for Redis; outages are cachetest's), and its benchmark measures them side by side.
 package cache

@@ -33,8 +33,11 @@ type Cache struct {
 
 var _ app.Cache = (*Cache)(nil)
 
-// Open connects to Redis and checks, within 5 s, that it answers.
-func Open(ctx context.Context, cfg Config) (*Cache, error) {
+// Open checks the configuration and returns the cache without connecting: go-redis dials on a
+// call's demand, so Open succeeds while Redis is down and the cache recovers by itself when it is
+// back. The put script is not loaded ahead: the first put is answered NOSCRIPT and sent again with
+// EVAL, which loads it.
+func Open(_ context.Context, cfg Config) (*Cache, error) {
 	proto, err := redisproto.New(name, cfg)
 	if err != nil {
 		return nil, err
@@ -52,18 +55,11 @@ func Open(ctx context.Context, cfg Config) (*Cache, error) {
 	opt.PipelinePoolSize = -1
 	// Redis 7.0 does not know CLIENT MAINT_NOTIFICATIONS; do not try it on every new connection.
 	opt.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
-	c := &Cache{rdb: redis.NewClient(opt), proto: proto, put: redis.NewScript(redisproto.PutScript)}
-	pctx, cancel := context.WithTimeout(ctx, redisproto.OpenTimeout)
-	defer cancel()
-	if err := c.rdb.Ping(pctx).Err(); err != nil {
-		c.rdb.Close()
-		return nil, proto.UnreachableError(opt.Addr, err)
-	}
-	if err := c.put.Load(pctx, c.rdb).Err(); err != nil {
-		c.rdb.Close()
-		return nil, proto.ScriptLoadError(err)
-	}
-	return c, nil
+	// A call's context deadline bounds its socket reads and writes too. By default go-redis hands
+	// the connection context.Background(), so a Redis that accepts and never answers holds a call
+	// for ReadTimeout (5 s) whatever the caller's deadline; the app gives cache calls 250 ms.
+	opt.ContextTimeoutEnabled = true
+	return &Cache{rdb: redis.NewClient(opt), proto: proto, put: redis.NewScript(redisproto.PutScript)}, nil
 }
 
 // CountDebits implements app.Cache in one pipelined round trip.

@@ -5,8 +5,8 @@
 // CountDebits, UncountDebits and PutAccounts pipeline their commands on it: Send for each, then
 // Do("") (redigo's documented "flush the output buffer and receive pending replies"), so every
 // call is one round trip. The put script is a redis.Script: Script.SendHash (EVALSHA) for each
-// entry; when Redis answers NOSCRIPT (after SCRIPT FLUSH or a restart), Script.Send (EVAL) for
-// each, on the same connection, which also reloads the script. Open loads the script. Contexts
+// entry; when Redis answers NOSCRIPT (the first put, or after SCRIPT FLUSH or a restart),
+// Script.Send (EVAL) for each, on the same connection, which also loads the script. Contexts
 // go through redigo's DoContext, which runs each exchange on a goroutine of its own so that it can
 // give up when the context ends (closing the connection).
 //
@@ -16,6 +16,10 @@
 // means go-redis's default: 10 per GOMAXPROCS. Following redigo's Pool documentation, idle
 // connections close after 4 minutes (IdleTimeout) and a connection idle for a minute or more is
 // PINGed before it is used again (TestOnBorrowContext), so a connection Redis dropped meanwhile is
-// replaced instead of failing a call. Timeouts, which redigo leaves unbounded: connect 5 s (so Open
-// fails instead of hanging), read 5 s and write 5 s, go-redis's defaults.
+// replaced instead of failing a call. Timeouts, which redigo leaves unbounded: connect 5 s, read
+// 5 s and write 5 s, go-redis's defaults; a call's context ends it sooner.
+//
+// Outages: Open connects to nothing (the pool dials when a call needs a connection), so it
+// succeeds while Redis is down; calls then fail, and succeed again by themselves once Redis is
+// back: a connection that failed is closed rather than given back to the pool.
 package redigo

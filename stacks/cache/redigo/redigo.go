@@ -47,14 +47,16 @@ type Cache struct {
 
 var _ app.Cache = (*Cache)(nil)
 
-// Open checks the URL, makes the pool, and checks within 5 s that Redis answers.
-func Open(ctx context.Context, cfg Config) (*Cache, error) {
+// Open checks the URL and makes the pool without connecting: the pool dials on a call's demand,
+// so Open succeeds while Redis is down and the cache recovers by itself when it is back. The put
+// script is not loaded ahead: the first put is answered NOSCRIPT and sent again with EVAL, which
+// loads it.
+func Open(_ context.Context, cfg Config) (*Cache, error) {
 	proto, err := redisproto.New(name, cfg)
 	if err != nil {
 		return nil, err
 	}
-	addr, err := address(cfg.URL)
-	if err != nil {
+	if _, err := address(cfg.URL); err != nil {
 		return nil, proto.ParseURLError(err)
 	}
 	size := cfg.PoolSize
@@ -65,7 +67,7 @@ func Open(ctx context.Context, cfg Config) (*Cache, error) {
 	c := &Cache{
 		pool: &redis.Pool{
 			DialContext: func(ctx context.Context) (redis.Conn, error) {
-				return redis.DialURLContext(ctx, redisURL, redis.DialConnectTimeout(redisproto.OpenTimeout),
+				return redis.DialURLContext(ctx, redisURL, redis.DialConnectTimeout(redisproto.DialTimeout),
 					redis.DialReadTimeout(readTimeout), redis.DialWriteTimeout(writeTimeout))
 			},
 			TestOnBorrowContext: func(ctx context.Context, conn redis.Conn, lastUsed time.Time) error {
@@ -82,27 +84,6 @@ func Open(ctx context.Context, cfg Config) (*Cache, error) {
 		},
 		proto: proto,
 		put:   redis.NewScript(1, redisproto.PutScript),
-	}
-	octx, cancel := context.WithTimeout(ctx, redisproto.OpenTimeout)
-	defer cancel()
-	conn, err := c.pool.GetContext(octx)
-	if err == nil {
-		_, err = redis.DoContext(conn, octx, "PING")
-		if err == nil {
-			// Load the script so that the first EVALSHA finds it (redigo's Script.Load takes no context).
-			if _, err = redis.DoContext(conn, octx, "SCRIPT", "LOAD", redisproto.PutScript); err != nil {
-				err = proto.ScriptLoadError(err)
-			}
-		} else {
-			err = proto.UnreachableError(addr, err)
-		}
-		conn.Close()
-	} else {
-		err = proto.UnreachableError(addr, err)
-	}
-	if err != nil {
-		c.pool.Close()
-		return nil, err
 	}
 	return c, nil
 }

@@ -13,9 +13,11 @@ import (
 // DefaultAccountTTL is the lifetime of an account entry when Config.AccountTTL is zero.
 const DefaultAccountTTL = 5 * time.Minute
 
-// OpenTimeout bounds a cache's check at Open that Redis answers, so an unreachable Redis is an
-// error, never a hang.
-const OpenTimeout = 5 * time.Second
+// DialTimeout bounds connecting to Redis (the dial and the client's handshake), so a Redis that
+// does not answer is an error, never a hang. It is go-redis's default; the caches on rueidis and
+// redigo set it (redigo has none), and rueidis's cache also bounds by it how long a call waits for
+// the first connection. Open connects to nothing: every cache opens while Redis is down.
+const DialTimeout = 5 * time.Second
 
 // Key kinds, after the prefix.
 const (
@@ -218,16 +220,6 @@ func (p *Protocol) errorf(format string, args ...any) error {
 
 // ParseURLError is Open's error for a URL the client cannot parse.
 func (p *Protocol) ParseURLError(err error) error { return p.errorf("parsing Config.URL: %w", err) }
-
-// UnreachableError is Open's error when Redis at addr does not answer.
-func (p *Protocol) UnreachableError(addr string, err error) error {
-	return p.errorf("Redis at %s does not answer: %w", addr, err)
-}
-
-// ScriptLoadError is Open's error when Redis refuses PutScript.
-func (p *Protocol) ScriptLoadError(err error) error {
-	return p.errorf("loading the put script: %w", err)
-}
 
 // CountError is CountDebits's error.
 func (p *Protocol) CountError(accounts int, err error) error {

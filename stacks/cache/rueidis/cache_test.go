@@ -10,10 +10,10 @@ import (
 	"stacklab/stacks/parttest/redistest"
 )
 
-func open(t *testing.T) app.Cache {
+func open(t *testing.T, url string) app.Cache {
 	t.Helper()
 	c, err := rueidis.Open(context.Background(), rueidis.Config{
-		URL:        redistest.URL(t),
+		URL:        url,
 		Prefix:     redistest.Prefix(t),
 		AccountTTL: cachetest.AccountTTL,
 	})

@@ -25,8 +25,17 @@
 // Client and redigo: no CLUSTER probe at start); client-side caching off (see below); and at most
 // 3 retries of a read-only command after a network error, like go-redis, because rueidis retries
 // until the caller's context ends, so a GET without a deadline would hang while Redis is down
-// instead of failing over to PostgreSQL. The dial timeout (5 s, which also bounds the handshake,
-// so Open fails instead of hanging) and the connection read/write timeout (10 s) are rueidis's.
+// instead of failing over to PostgreSQL. The dial timeout (5 s, which also bounds the handshake)
+// and the connection read/write timeout (10 s) are rueidis's.
+//
+// Outages: rueidis.NewClient dials Redis at once and fails when it cannot, so Open does not call
+// it: it checks the configuration, returns, and makes the client in a goroutine of its own,
+// retrying every 50 ms, doubling up to 2 s, until it has one or the cache is closed. Open thus
+// succeeds while Redis is down. Until the client exists, a call waits for the first attempt to
+// end (within its context and at most 5 s) and, once an attempt has failed, fails at once saying
+// the cache is not connected yet. Once made, the client reconnects by itself after an outage
+// (rueidis redials a broken pipelined connection on the next call). The put script is not loaded
+// ahead: the first put is answered NOSCRIPT and sent again with EVAL, which loads it.
 //
 // Deviations: no client-side caching variant. rueidis's tracking-based cache (DoCache) cannot
 // keep read-your-writes, which the contract requires. Since Redis 7.0 (redis/redis#9422) the

@@ -2,6 +2,8 @@ package rueidis
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"math/bits"
 	"sync"
 	"time"
@@ -25,22 +27,41 @@ const name = "rueidis"
 // for a context without a deadline.
 const maxRetries = 3
 
+// Connecting in the background: rueidis.NewClient dials Redis and fails when it cannot, so the
+// cache makes its client in a goroutine of its own, and again after a failure, waiting
+// connectRetryMin, doubling up to connectRetryMax, until it has one or the cache is closed. Once
+// made, the client reconnects by itself.
+const (
+	connectRetryMin = 50 * time.Millisecond
+	connectRetryMax = 2 * time.Second
+)
+
 // Cache is an app.Cache on rueidis. It is safe for concurrent use.
 type Cache struct {
-	client    rueidis.Client
-	opt       rueidis.ClientOption // as given to NewClient, for tests
-	proto     *redisproto.Protocol
-	put       *rueidis.Lua
-	script    string // the put script and its SHA1, for the commands of several puts
-	sha       string
+	opt    rueidis.ClientOption // as given to NewClient, for tests
+	addr   string
+	proto  *redisproto.Protocol
+	put    *rueidis.Lua
+	script string // the put script and its SHA1, for the commands of several puts
+	sha    string
+
+	mu        sync.Mutex
+	client    rueidis.Client // nil until made
+	lastErr   error          // the last failure to make it; nil before the first attempt ends
+	ready     chan struct{}  // closed when the client is made or the cache closed
+	closed    bool
 	closeOnce sync.Once
 }
 
 var _ app.Cache = (*Cache)(nil)
 
-// Open connects to Redis (rueidis dials and says HELLO within its dial timeout, 5 s) and loads
-// the put script.
-func Open(ctx context.Context, cfg Config) (*Cache, error) {
+// Open checks the configuration and returns the cache at once; it connects to Redis in the
+// background (rueidis dials and says HELLO within its dial timeout, 5 s), so Open succeeds while
+// Redis is down. Calls made before the first connection wait for it up to their context's end
+// (at most redisproto.DialTimeout); once an attempt has failed they fail at once until one
+// succeeds. The put script is not loaded ahead: the first put is answered NOSCRIPT and sent again
+// with EVAL, which loads it.
+func Open(_ context.Context, cfg Config) (*Cache, error) {
 	proto, err := redisproto.New(name, cfg)
 	if err != nil {
 		return nil, err
@@ -51,22 +72,67 @@ func Open(ctx context.Context, cfg Config) (*Cache, error) {
 	}
 	opt.ForceSingleClient = true // one Redis server, as for the other caches: no CLUSTER probe
 	opt.DisableCache = true
-	opt.Dialer.Timeout = redisproto.OpenTimeout
+	opt.Dialer.Timeout = redisproto.DialTimeout
 	opt.PipelineMultiplex, opt.BlockingPoolSize = poolSize(cfg.PoolSize)
 	opt.RetryDelay = retryDelay
-	client, err := rueidis.NewClient(opt)
-	if err != nil {
-		return nil, proto.UnreachableError(opt.InitAddress[0], err)
-	}
-	c := &Cache{client: client, opt: opt, proto: proto, put: rueidis.NewLuaScript(redisproto.PutScript),
-		script: redisproto.PutScript, sha: redisproto.PutScriptSHA1}
-	lctx, cancel := context.WithTimeout(ctx, redisproto.OpenTimeout)
-	defer cancel()
-	if err := client.Do(lctx, client.B().ScriptLoad().Script(redisproto.PutScript).Build()).Error(); err != nil {
-		client.Close()
-		return nil, proto.ScriptLoadError(err)
-	}
+	c := &Cache{opt: opt, addr: opt.InitAddress[0], proto: proto, put: rueidis.NewLuaScript(redisproto.PutScript),
+		script: redisproto.PutScript, sha: redisproto.PutScriptSHA1, ready: make(chan struct{})}
+	go c.connect()
 	return c, nil
+}
+
+// connect makes the client, retrying with a capped exponential backoff, until it has one or the
+// cache is closed.
+func (c *Cache) connect() {
+	wait := connectRetryMin
+	for {
+		client, err := rueidis.NewClient(c.opt)
+		c.mu.Lock()
+		if c.closed {
+			c.mu.Unlock()
+			if err == nil {
+				client.Close()
+			}
+			return
+		}
+		if err == nil {
+			c.client = client
+			close(c.ready)
+			c.mu.Unlock()
+			return
+		}
+		c.lastErr = err
+		c.mu.Unlock()
+		select {
+		case <-c.ready: // closed
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, connectRetryMax)
+	}
+}
+
+// get returns the client, waiting for the first attempt to make it when none has ended yet.
+func (c *Cache) get(ctx context.Context) (rueidis.Client, error) {
+	c.mu.Lock()
+	client, lastErr, closed := c.client, c.lastErr, c.closed
+	c.mu.Unlock()
+	switch {
+	case closed:
+		return nil, errors.New("cache closed")
+	case client != nil:
+		return client, nil
+	case lastErr != nil:
+		return nil, fmt.Errorf("not connected to Redis at %s (retrying in the background): %w", c.addr, lastErr)
+	}
+	wctx, cancel := context.WithTimeout(ctx, redisproto.DialTimeout)
+	defer cancel()
+	select {
+	case <-c.ready:
+		return c.get(ctx)
+	case <-wctx.Done():
+		return nil, fmt.Errorf("not connected to Redis at %s yet: %w", c.addr, wctx.Err())
+	}
 }
 
 // poolSize maps Config.PoolSize to rueidis's PipelineMultiplex (2^n pipelined connections: the
@@ -126,11 +192,15 @@ func (c *Cache) UncountDebits(ctx context.Context, txID string, accounts []strin
 
 // do sends cmds with one DoMulti and returns their replies, or the first error.
 func (c *Cache) do(ctx context.Context, cmds []redisproto.Command) ([]rueidis.RedisResult, error) {
+	client, err := c.get(ctx)
+	if err != nil {
+		return nil, err
+	}
 	built := make(rueidis.Commands, len(cmds))
 	for i, cmd := range cmds {
-		built[i] = c.client.B().Arbitrary(cmd.Name()).Keys(cmd.Key()).Args(cmd.Args()...).Build()
+		built[i] = client.B().Arbitrary(cmd.Name()).Keys(cmd.Key()).Args(cmd.Args()...).Build()
 	}
-	replies := c.client.DoMulti(ctx, built...)
+	replies := client.DoMulti(ctx, built...)
 	return replies, firstError(replies)
 }
 
@@ -145,7 +215,11 @@ func firstError(replies []rueidis.RedisResult) error {
 
 // Account implements app.Cache with one GET.
 func (c *Cache) Account(ctx context.Context, id string) ([]byte, bool, error) {
-	v, err := c.client.Do(ctx, c.client.B().Get().Key(c.proto.AccountKey(id)).Build()).AsBytes()
+	client, err := c.get(ctx)
+	if err != nil {
+		return nil, false, c.proto.ReadError(id, err)
+	}
+	v, err := client.Do(ctx, client.B().Get().Key(c.proto.AccountKey(id)).Build()).AsBytes()
 	if rueidis.IsRedisNil(err) {
 		return nil, false, nil
 	}
@@ -169,14 +243,18 @@ func (c *Cache) PutAccounts(ctx context.Context, entries []app.CachedAccount) er
 	if err != nil || len(puts) == 0 {
 		return err
 	}
+	client, err := c.get(ctx)
+	if err != nil {
+		return c.proto.PutError(len(entries), err)
+	}
 	ttl := c.proto.TTL()
 	if len(puts) == 1 {
-		err = c.put.Exec(ctx, c.client, []string{puts[0].Key}, []string{rueidis.BinaryString(puts[0].Value), ttl}).Error()
+		err = c.put.Exec(ctx, client, []string{puts[0].Key}, []string{rueidis.BinaryString(puts[0].Value), ttl}).Error()
 	} else {
-		err = c.putMulti(ctx, puts, ttl, false)
+		err = c.putMulti(ctx, client, puts, ttl, false)
 		if e, ok := rueidis.IsRedisErr(err); ok && e.IsNoScript() {
 			// EVAL also puts the script back into Redis's cache for the next EVALSHA.
-			err = c.putMulti(ctx, puts, ttl, true)
+			err = c.putMulti(ctx, client, puts, ttl, true)
 		}
 	}
 	if err != nil {
@@ -186,8 +264,8 @@ func (c *Cache) PutAccounts(ctx context.Context, entries []app.CachedAccount) er
 }
 
 // putMulti sends the put script for each entry, with EVALSHA or EVAL, in one DoMulti.
-func (c *Cache) putMulti(ctx context.Context, puts []redisproto.Put, ttl string, eval bool) error {
-	b := c.client.B()
+func (c *Cache) putMulti(ctx context.Context, client rueidis.Client, puts []redisproto.Put, ttl string, eval bool) error {
+	b := client.B()
 	built := make(rueidis.Commands, len(puts))
 	for i, put := range puts {
 		value := rueidis.BinaryString(put.Value)
@@ -197,11 +275,23 @@ func (c *Cache) putMulti(ctx context.Context, puts []redisproto.Put, ttl string,
 			built[i] = b.Evalsha().Sha1(c.sha).Numkeys(1).Key(put.Key).Arg(value, ttl).Build()
 		}
 	}
-	return firstError(c.client.DoMulti(ctx, built...))
+	return firstError(client.DoMulti(ctx, built...))
 }
 
-// Close closes the connections. Calls after Close return errors; a second Close does nothing.
+// Close stops connecting and closes the connections. Calls after Close return errors; a second
+// Close does nothing.
 func (c *Cache) Close() error {
-	c.closeOnce.Do(c.client.Close)
+	c.closeOnce.Do(func() {
+		c.mu.Lock()
+		c.closed = true
+		client := c.client
+		if client == nil {
+			close(c.ready) // wakes connect and waiting calls
+		}
+		c.mu.Unlock()
+		if client != nil {
+			client.Close()
+		}
+	})
 	return nil
 }

@@ -62,7 +62,11 @@ func TestPoolSize(t *testing.T) {
 		if n := p.Connections(); n != size {
 			t.Errorf("PoolSize %d: %d connections, want %d", size, n, size)
 		}
-		if m := c.client.Mode(); m != rueidis.ClientModeStandalone {
+		client, err := c.get(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := client.Mode(); m != rueidis.ClientModeStandalone {
 			t.Errorf("client mode %s, want a single node", m)
 		}
 	}
@@ -81,7 +85,11 @@ func TestBuilderCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := c.client.B()
+	client, err := c.get(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := client.B()
 	typed := []rueidis.Completed{
 		b.Zadd().Key("p:vel:a").Nx().ScoreMember().ScoreMember(1_800_000_000_123, "tx-1").Build(),
 		b.Zremrangebyrank().Key("p:vel:a").Start(0).Stop(-65).Build(),

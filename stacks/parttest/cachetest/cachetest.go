@@ -11,18 +11,26 @@ import (
 	"time"
 
 	"stacklab/stacks/app"
+	"stacklab/stacks/parttest/redistest"
 )
 
 // AccountTTL is the account entry lifetime the caches under test must be opened with, short so
 // that the expiry case does not take long.
 const AccountTTL = 2 * time.Second
 
-// Run checks the caches made by open against the app.Cache contract. Each call of open must return
-// a new cache, with a fresh key prefix (so two caches of one test do not share keys) and account
-// entries that expire after AccountTTL; open closes the cache when t ends (a second Close must be
-// harmless). Cases run one after another; Run takes about AccountTTL plus a second.
-func Run(t *testing.T, open func(t *testing.T) app.Cache) {
+// Opener opens a new cache on the Redis at url, with a fresh key prefix (so two caches of one test
+// do not share keys) and account entries that expire after AccountTTL, and closes it when t ends
+// (a second Close must be harmless). It must not wait for Redis: url may name a Redis that is
+// down, and the cache must open all the same.
+type Opener func(t *testing.T, url string) app.Cache
+
+// Run checks the caches made by open against the app.Cache contract, on the shared Redis of
+// redistest.URL and, for the outage cases, through a redistest.Proxy that takes it away. Cases
+// run one after another; Run takes about AccountTTL plus ten seconds.
+func Run(t *testing.T, open Opener) {
 	t.Helper()
+	url := redistest.URL(t)
+	onRedis := func(t *testing.T) app.Cache { return open(t, url) }
 	cases := []struct {
 		name string
 		run  func(t *testing.T, open func(t *testing.T) app.Cache)
@@ -46,7 +54,18 @@ func Run(t *testing.T, open func(t *testing.T) app.Cache) {
 		{"after close", afterClose},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) { c.run(t, open) })
+		t.Run(c.name, func(t *testing.T) { c.run(t, onRedis) })
+	}
+	outages := []struct {
+		name string
+		run  func(t *testing.T, url string, open Opener)
+	}{
+		{"outage/open while Redis is down", openWhileDown},
+		{"outage/refused, then back", refusedThenBack},
+		{"outage/silent, then back", silentThenBack},
+	}
+	for _, c := range outages {
+		t.Run(c.name, func(t *testing.T) { c.run(t, url, open) })
 	}
 }
 

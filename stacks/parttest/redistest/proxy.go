@@ -8,7 +8,8 @@ import (
 	"testing"
 )
 
-// Proxy is a TCP proxy in front of a Redis that counts round trips and can play an outage.
+// Proxy is a TCP proxy in front of a Redis that counts round trips and can play an outage: Redis
+// refusing connections (Down, Up) or silent (Pause, Resume).
 //
 // A round trip is a turn of a connection: data from the client after data from the server (or as
 // the connection's first data). So a pipeline is one turn however many commands it holds, as long
@@ -20,10 +21,11 @@ type Proxy struct {
 	target string // host:port of Redis
 	url    string // the Redis URL with the proxy's address
 
-	mu    sync.Mutex
-	addr  string
-	ln    net.Listener // nil while down
-	conns map[net.Conn]bool
+	mu     sync.Mutex
+	addr   string
+	ln     net.Listener // nil while down
+	conns  map[net.Conn]bool
+	paused chan struct{} // non-nil while paused; closed by Resume
 	dials int
 	turns int64
 	pings int64
@@ -81,7 +83,7 @@ func (p *Proxy) Connections() int {
 }
 
 // Down closes the proxy's listener and every connection through it: Redis is unreachable (a
-// connection attempt is refused) until Up.
+// connection attempt is refused) until Up. It ends a Pause.
 func (p *Proxy) Down() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -91,6 +93,43 @@ func (p *Proxy) Down() {
 	}
 	for c := range p.conns {
 		c.Close()
+	}
+	p.resumeLocked()
+}
+
+// Pause makes Redis silent, as a Redis stopped with SIGSTOP or cut off by a partition that drops
+// packets is: connections stay open and new ones are accepted, but nothing is forwarded either
+// way until Resume, which delivers what was held, in order. Redis itself keeps running and keeps
+// its data.
+func (p *Proxy) Pause() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.paused == nil {
+		p.paused = make(chan struct{})
+	}
+}
+
+// Resume ends a Pause.
+func (p *Proxy) Resume() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.resumeLocked()
+}
+
+func (p *Proxy) resumeLocked() {
+	if p.paused != nil {
+		close(p.paused)
+		p.paused = nil
+	}
+}
+
+// hold waits while the proxy is paused.
+func (p *Proxy) hold() {
+	p.mu.Lock()
+	ch := p.paused
+	p.mu.Unlock()
+	if ch != nil {
+		<-ch
 	}
 }
 
@@ -170,6 +209,7 @@ func (c *pair) copy(dst, src net.Conn, fromClient bool) {
 	for {
 		n, err := src.Read(buf)
 		if n > 0 {
+			c.p.hold()
 			c.p.mu.Lock()
 			if fromClient && !c.clientLast {
 				if bytes.EqualFold(buf[:n], pingCommand) {

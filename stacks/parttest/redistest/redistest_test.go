@@ -156,3 +156,52 @@ func TestProxy(t *testing.T) {
 		t.Fatalf("PING after the proxy is up again: %v", err)
 	}
 }
+
+// silent checks that a GET with a short deadline fails by its deadline, not sooner and not much later.
+func silent(t *testing.T, rdb *redis.Client, what string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := rdb.Get(ctx, "k").Err()
+	took := time.Since(start)
+	if err == nil || took < 250*time.Millisecond || took > 2*time.Second {
+		t.Fatalf("GET while %s: %v after %v; want a timeout after about 300ms", what, err, took)
+	}
+}
+
+func TestProxyPause(t *testing.T) {
+	p := redistest.NewProxy(t, redistest.URL(t))
+	prefix := redistest.Prefix(t)
+	rdb := redistest.Client(t, p.URL())
+	rdb.Options().ContextTimeoutEnabled = true
+	ctx := context.Background()
+	if err := rdb.Set(ctx, prefix+"k", "v", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	p.Pause()
+	silent(t, rdb, "paused")
+	fresh := redistest.Client(t, p.URL()) // a new connection is accepted, and silent too
+	fresh.Options().ContextTimeoutEnabled = true
+	silent(t, fresh, "paused, on a new connection")
+	p.Resume()
+	if v, err := rdb.Get(ctx, prefix+"k").Result(); err != nil || v != "v" {
+		t.Fatalf("GET after Resume = %q, %v; want the value Redis kept", v, err)
+	}
+}
+
+func TestServerStopContinue(t *testing.T) {
+	s := redistest.StartServer(t)
+	rdb := redistest.Client(t, s.URL())
+	rdb.Options().ContextTimeoutEnabled = true
+	ctx := context.Background()
+	if err := rdb.Set(ctx, "k", "v", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	s.Stop()
+	silent(t, rdb, "stopped")
+	s.Continue()
+	if v, err := rdb.Get(ctx, "k").Result(); err != nil || v != "v" {
+		t.Fatalf("GET after SIGCONT = %q, %v; want the value the server kept", v, err)
+	}
+}
