@@ -26,10 +26,10 @@ type Proxy struct {
 	ln     net.Listener // nil while down
 	conns  map[net.Conn]bool
 	paused chan struct{} // non-nil while paused; closed by Resume
-	dials int
-	turns int64
-	pings int64
-	wg    sync.WaitGroup
+	dials  int
+	turns  int64
+	pings  int64
+	wg     sync.WaitGroup
 }
 
 var pingCommand = []byte("*1\r\n$4\r\nPING\r\n")
