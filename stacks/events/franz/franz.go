@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -17,8 +18,10 @@ import (
 )
 
 const (
-	// openTimeout bounds Open: the broker's first answer and the topics' creation.
-	openTimeout = 5 * time.Second
+	// dialTimeout bounds connecting to a broker.
+	dialTimeout = 5 * time.Second
+	// createTimeout is how long the broker may take to create the topics.
+	createTimeout = 5 * time.Second
 	// deliveryTimeout bounds one record's delivery when the caller's context has no deadline.
 	deliveryTimeout = 30 * time.Second
 	// closeTimeout bounds the flush in Close.
@@ -38,13 +41,22 @@ type Config struct {
 
 // Publisher is an events.Publisher on a franz-go client. It is safe for concurrent use.
 type Publisher struct {
-	cl *kgo.Client
+	opts  []kgo.Opt
+	where string
+
+	mu     sync.Mutex
+	cl     *kgo.Client
+	ready  bool // the topics are known to exist for cl
+	used   bool // cl has produced: it knows the topics' instances (topic ids)
+	closed bool
 }
 
 var _ events.Publisher = (*Publisher)(nil)
 
-// Open connects to the brokers, checks within 5 s that one answers and makes sure Topics exist.
-func Open(ctx context.Context, cfg Config) (*Publisher, error) {
+// Open makes the client without connecting: franz-go dials a broker when a request needs one, so
+// Open succeeds while the brokers are down (it fails for a missing or malformed address). The
+// topics are made sure of by the first Publish, and again after a failed one.
+func Open(_ context.Context, cfg Config) (*Publisher, error) {
 	if len(cfg.Brokers) == 0 {
 		return nil, errors.New("opening kafka publisher: no broker address given")
 	}
@@ -52,11 +64,10 @@ func Open(ctx context.Context, cfg Config) (*Publisher, error) {
 	if id == "" {
 		id = "stacklab"
 	}
-	where := strings.Join(cfg.Brokers, ",")
-	cl, err := kgo.NewClient(
+	p := &Publisher{where: strings.Join(cfg.Brokers, ","), opts: []kgo.Opt{
 		kgo.SeedBrokers(cfg.Brokers...),
 		kgo.ClientID(id),
-		kgo.DialTimeout(openTimeout),
+		kgo.DialTimeout(dialTimeout),
 		kgo.RequiredAcks(kgo.AllISRAcks()),
 		// The relay hands over whole batches and waits for them: lingering only adds latency.
 		kgo.ProducerLinger(0),
@@ -64,29 +75,32 @@ func Open(ctx context.Context, cfg Config) (*Publisher, error) {
 		// Let the caller's deadline fail records already sent to a broker that stopped answering;
 		// the cost is a possible duplicate on retry, which at-least-once delivery accepts.
 		kgo.AllowIdempotentProduceCancellation(),
-	)
+	}}
+	cl, err := kgo.NewClient(p.opts...)
 	if err != nil {
-		return nil, fmt.Errorf("opening kafka publisher for %s: %w", where, err)
+		return nil, fmt.Errorf("opening kafka publisher for %s: %w", p.where, err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, openTimeout)
-	defer cancel()
-	if err := cl.Ping(ctx); err != nil {
-		cl.Close()
-		return nil, fmt.Errorf("opening kafka publisher: no broker at %s answered within %v: %w", where, openTimeout, err)
-	}
-	if err := EnsureTopics(ctx, cl, Topics...); err != nil {
-		cl.Close()
-		return nil, fmt.Errorf("opening kafka publisher for %s: %w", where, err)
-	}
-	return &Publisher{cl: cl}, nil
+	p.cl = cl
+	return p, nil
 }
 
 // Publish sends recs and returns once the broker acknowledged all of them, or the first error, or
 // an error when ctx ends first. Records it gave up on at the end of ctx may still reach the broker
 // afterwards, so Publish keeps references to their keys and values: the caller must not change them.
+//
+// Before producing, when the topics are not known to exist (the first Publish, or any after a
+// failed one), it makes sure they do (EnsureTopics). When that had to create a topic this client
+// produced to before, the broker lost its topics (a restart of a broker without storage, or the
+// topics were deleted): the client knows the old instances by their topic ids and, as franz-go's
+// README says of recreated topics, would refuse to produce to the new ones, so Publish replaces it
+// with a fresh client first.
 func (p *Publisher) Publish(ctx context.Context, recs []events.Record) error {
 	if len(recs) == 0 {
 		return nil
+	}
+	cl, err := p.prepare(ctx)
+	if err != nil {
+		return err
 	}
 	krecs := make([]kgo.Record, len(recs))
 	ptrs := make([]*kgo.Record, len(recs))
@@ -98,40 +112,100 @@ func (p *Publisher) Publish(ctx context.Context, recs []events.Record) error {
 	// seconds re-reading metadata from a broker that went away), so wait for the acks here and
 	// give up at the deadline ourselves. Records given up on may still be delivered later.
 	done := make(chan error, 1)
-	go func() { done <- p.cl.ProduceSync(ctx, ptrs...).FirstErr() }()
+	go func() { done <- cl.ProduceSync(ctx, ptrs...).FirstErr() }()
 	select {
-	case err := <-done:
-		if err != nil {
-			return fmt.Errorf("producing %d records to kafka: %w", len(recs), err)
-		}
-		return nil
+	case err = <-done:
 	case <-ctx.Done():
-		return fmt.Errorf("producing %d records to kafka: not acknowledged in time: %w", len(recs), context.Cause(ctx))
+		err = fmt.Errorf("not acknowledged in time: %w", context.Cause(ctx))
+	}
+	if err != nil {
+		p.unsure(cl)
+		return fmt.Errorf("producing %d records to kafka at %s: %w", len(recs), p.where, err)
+	}
+	return nil
+}
+
+// prepare returns the client to produce with, after making sure of the topics when they are not
+// known to exist, and replacing the client when they had been lost.
+func (p *Publisher) prepare(ctx context.Context) (*kgo.Client, error) {
+	p.mu.Lock()
+	cl, ready, used, closed := p.cl, p.ready, p.used, p.closed
+	p.mu.Unlock()
+	switch {
+	case closed:
+		return nil, errors.New("publishing to kafka: publisher closed")
+	case ready:
+		return cl, nil
+	}
+	created, err := ensureTopics(ctx, cl, Topics...)
+	if err != nil {
+		return nil, fmt.Errorf("publishing to kafka at %s: %w", p.where, err)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil, errors.New("publishing to kafka: publisher closed")
+	}
+	if p.cl != cl { // another Publish replaced it meanwhile
+		return p.cl, nil
+	}
+	if len(created) > 0 && used {
+		fresh, err := kgo.NewClient(p.opts...)
+		if err != nil {
+			return nil, fmt.Errorf("publishing to kafka at %s: a new client after topics %s were lost: %w", p.where, strings.Join(created, ", "), err)
+		}
+		// Records of the old client were failed to their Publish, whose caller retries them.
+		go cl.Close()
+		p.cl = fresh
+	}
+	p.ready, p.used = true, true // from here on the client produces to the topics as they are now
+	return p.cl, nil
+}
+
+// unsure makes the next Publish check the topics, unless cl was replaced already.
+func (p *Publisher) unsure(cl *kgo.Client) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cl == cl {
+		p.ready = false
 	}
 }
 
 // Close waits up to 2 s for records still buffered (only ones a Publish gave up on can be), then
 // closes the client.
 func (p *Publisher) Close() {
+	p.mu.Lock()
+	cl, closed := p.cl, p.closed
+	p.closed = true
+	p.mu.Unlock()
+	if closed {
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
 	defer cancel()
-	_ = p.cl.Flush(ctx) // Publish waits for its records, so nothing should be left; bounded anyway.
-	p.cl.Close()
+	_ = cl.Flush(ctx) // Publish waits for its records, so nothing should be left; bounded anyway.
+	cl.Close()
 }
 
 // EnsureTopics creates those of topics that do not exist, with the broker's default partition
 // count and replication factor, and waits until the cluster's metadata lists all of them. A topic
 // created concurrently by someone else is fine.
 func EnsureTopics(ctx context.Context, cl *kgo.Client, topics ...string) error {
+	_, err := ensureTopics(ctx, cl, topics...)
+	return err
+}
+
+// ensureTopics is EnsureTopics, and returns the topics it created.
+func ensureTopics(ctx context.Context, cl *kgo.Client, topics ...string) (created []string, err error) {
 	missing, err := missingTopics(ctx, cl, topics)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(missing) == 0 {
-		return nil
+		return nil, nil
 	}
 	req := kmsg.NewPtrCreateTopicsRequest()
-	req.TimeoutMillis = int32(openTimeout.Milliseconds())
+	req.TimeoutMillis = int32(createTimeout.Milliseconds())
 	for _, t := range missing {
 		rt := kmsg.NewCreateTopicsRequestTopic()
 		rt.Topic = t
@@ -141,30 +215,33 @@ func EnsureTopics(ctx context.Context, cl *kgo.Client, topics ...string) error {
 	}
 	resp, err := req.RequestWith(ctx, cl)
 	if err != nil {
-		return fmt.Errorf("creating topics %s: %w", strings.Join(missing, ", "), err)
+		return nil, fmt.Errorf("creating topics %s: %w", strings.Join(missing, ", "), err)
 	}
 	for _, t := range resp.Topics {
 		err := kerr.ErrorForCode(t.ErrorCode)
+		if err == nil {
+			created = append(created, t.Topic)
+		}
 		if err == nil || errors.Is(err, kerr.TopicAlreadyExists) {
 			continue
 		}
 		if t.ErrorMessage != nil {
 			err = fmt.Errorf("%w: %s", err, *t.ErrorMessage)
 		}
-		return fmt.Errorf("creating topic %s: %w", t.Topic, err)
+		return nil, fmt.Errorf("creating topic %s: %w", t.Topic, err)
 	}
 	// Creation is asynchronous on real clusters: wait until every broker we ask knows the topics.
 	for {
 		missing, err = missingTopics(ctx, cl, topics)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if len(missing) == 0 {
-			return nil
+			return created, nil
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("waiting for created topics %s to appear: %w", strings.Join(missing, ", "), ctx.Err())
+			return nil, fmt.Errorf("waiting for created topics %s to appear: %w", strings.Join(missing, ", "), ctx.Err())
 		case <-time.After(50 * time.Millisecond):
 		}
 	}

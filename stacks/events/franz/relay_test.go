@@ -204,7 +204,99 @@ func TestRelaySurvivesABrokerOutage(t *testing.T) {
 	checkTopics(t, brokers, append(before, during...), false)
 }
 
-// The publisher fails Publish, never Open, when the broker is away: Open is a startup check.
+// freePort returns a loopback port nothing listens on, for a broker to come up on later.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// outageRelay runs a relay from a fresh in-memory outbox through a publisher of brokers, with
+// short backoffs and attempts.
+func outageRelay(t *testing.T, brokers []string) (*eventstest.Outbox, *events.Relay) {
+	t.Helper()
+	ob := &eventstest.Outbox{}
+	r := events.NewRelay(ob, open(t, brokers), eventstest.JSONCodec{}, nil, events.RelayOptions{
+		Poll: 20 * time.Millisecond, MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
+		Timeout: time.Second,
+	})
+	runRelay(t, r)
+	return ob, r
+}
+
+// waitFailures waits until the relay has failed at least n attempts.
+func waitFailures(t *testing.T, r *events.Relay, n int64) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for r.Stats().Failures < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("fewer than %d failed attempts while the broker was away: %+v", n, r.Stats())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// A stack that starts while the broker is down opens its publisher all the same; the committed
+// transactions wait in the outbox and are published once a broker appears, without a restart.
+func TestRelayStartsBeforeTheBroker(t *testing.T) {
+	port := freePort(t)
+	brokers := []string{net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
+	ob, r := outageRelay(t, brokers)
+	txs := transactions(1, 30)
+	ob.Add(txs...)
+	r.Notify()
+	waitFailures(t, r, 2)
+	if n, _ := ob.OutboxPending(context.Background()); n != int64(len(txs)) {
+		t.Fatalf("%d rows pending while no broker exists, want %d", n, len(txs))
+	}
+	up := time.Now()
+	startKfake(t, kfake.NumBrokers(1), kfake.Ports(port), kfake.DefaultNumPartitions(2))
+	waitEmpty(t, ob, 20*time.Second)
+	t.Logf("published %v after the broker came up (%d failed attempts before)", time.Since(up).Round(time.Millisecond), r.Stats().Failures)
+	checkTopics(t, brokers, txs, false)
+}
+
+// A broker that restarts without its storage comes back without the topics (kfake keeps nothing
+// without a DataDir): the publisher sees it, creates them again, replaces its client (the old one
+// knows the lost topics by their ids and would not produce to the new ones) and the relay publishes
+// what waited, without a restart. Records published before the restart are lost with the broker.
+func TestRelayRecoversFromABrokerThatLostItsTopics(t *testing.T) {
+	port := freePort(t)
+	opts := []kfake.Opt{kfake.NumBrokers(1), kfake.Ports(port), kfake.DefaultNumPartitions(2)}
+	first := startKfake(t, opts...)
+	brokers := first.ListenAddrs()
+	ob, r := outageRelay(t, brokers)
+	ob.Add(transactions(1, 20)...)
+	r.Notify()
+	waitEmpty(t, ob, 10*time.Second)
+
+	first.Close()
+	during := transactions(21, 40)
+	ob.Add(during...)
+	r.Notify()
+	waitFailures(t, r, r.Stats().Failures+2)
+
+	up := time.Now()
+	startKfake(t, opts...) // same port, no topics
+	waitEmpty(t, ob, 20*time.Second)
+	t.Logf("published %v after the broker came back without its topics", time.Since(up).Round(time.Millisecond))
+	checkTopics(t, brokers, during, false)
+	if got := partitionCounts(t, brokers, ledgerspec.TopicTransactions, ledgerspec.TopicAlerts); got[ledgerspec.TopicTransactions] != 2 || got[ledgerspec.TopicAlerts] != 2 {
+		t.Errorf("recreated topics have partitions %v, want 2 each (the broker's default)", got)
+	}
+	// And it goes on: later commits are published too.
+	after := transactions(61, 10)
+	ob.Add(after...)
+	r.Notify()
+	waitEmpty(t, ob, 10*time.Second)
+	checkTopics(t, brokers, append(during, after...), false)
+}
+
+// Open connects to nothing; the first Publish makes sure the topics exist and produces.
 func ExampleOpen() {
 	c, err := kfake.NewCluster(kfake.NumBrokers(1))
 	if err != nil {
