@@ -104,3 +104,33 @@ func randomHex(t testing.TB, n int) string {
 	}
 	return hex.EncodeToString(b)
 }
+
+// Terminate ends every connection to the database of dsn but the caller's, from the server's side
+// (pg_terminate_backend: the backends exit with SQLSTATE 57P01), and returns how many it ended.
+func Terminate(t testing.TB, dsn string) int {
+	t.Helper()
+	name, err := databaseName(dsn)
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*connectTimeout)
+	defer cancel()
+	conn := connect(ctx, t, AdminURL())
+	defer conn.Close(ctx)
+	var n int
+	err = conn.QueryRow(ctx, `SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = $1 AND pid <> pg_backend_pid()) AS ended`, name).Scan(&n)
+	if err != nil {
+		t.Fatalf("pgtest: terminating the connections to %s: %v", name, err)
+	}
+	return n
+}
+
+// databaseName is the database a DSN names.
+func databaseName(dsn string) (string, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return "", fmt.Errorf("parsing %s: %w", redact(dsn), err)
+	}
+	return cfg.Database, nil
+}

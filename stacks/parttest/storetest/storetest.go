@@ -12,6 +12,7 @@ import (
 	"stacklab/ledgerspec"
 	"stacklab/stacks/app"
 	"stacklab/stacks/events"
+	"stacklab/stacks/parttest/pgtest"
 )
 
 // Store is what a store of the lab implements: the app's port and the outbox relay's.
@@ -20,9 +21,13 @@ type Store interface {
 	events.Outbox
 }
 
-// Run runs the contract's subtests. open must return a store on a fresh, empty database for the
-// subtest it is given and close it when that subtest ends (t.Cleanup).
-func Run(t *testing.T, open func(t *testing.T) Store) {
+// Opener opens a store on the database of dsn (the store applies its schema there) and closes it
+// when t ends (t.Cleanup).
+type Opener func(t *testing.T, dsn string) Store
+
+// Run runs the contract's subtests, each on a store open gives it on a fresh, empty database
+// (pgtest.Database), reached directly or, for the outage cases, through a pgtest.Proxy.
+func Run(t *testing.T, open Opener) {
 	tests := []struct {
 		name string
 		run  func(t *testing.T, s Store)
@@ -43,7 +48,18 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"OutboxConcurrentRelays", testOutboxConcurrentRelays},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { tt.run(t, open(t)) })
+		t.Run(tt.name, func(t *testing.T) { tt.run(t, open(t, pgtest.Database(t))) })
+	}
+	outages := []struct {
+		name string
+		run  func(t *testing.T, open Opener)
+	}{
+		{"Outage/Refused", testOutageRefused},
+		{"Outage/Silent", testOutageSilent},
+		{"Outage/Terminated", testOutageTerminated},
+	}
+	for _, tt := range outages {
+		t.Run(tt.name, func(t *testing.T) { tt.run(t, open) })
 	}
 }
 

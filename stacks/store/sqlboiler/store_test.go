@@ -13,7 +13,9 @@ import (
 
 func open(t *testing.T, cfg sqlboilerstore.Config) *sqlboilerstore.Store {
 	t.Helper()
-	cfg.DSN = pgtest.Database(t)
+	if cfg.DSN == "" {
+		cfg.DSN = pgtest.Database(t)
+	}
 	s, err := sqlboilerstore.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
@@ -23,7 +25,9 @@ func open(t *testing.T, cfg sqlboilerstore.Config) *sqlboilerstore.Store {
 }
 
 func TestStoreContract(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) storetest.Store { return open(t, sqlboilerstore.Config{MaxConns: 8}) })
+	storetest.Run(t, func(t *testing.T, dsn string) storetest.Store {
+		return open(t, sqlboilerstore.Config{DSN: dsn, MaxConns: 8})
+	})
 }
 
 // trips are the round trips the package documents, per storetest operation.

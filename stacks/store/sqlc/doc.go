@@ -29,4 +29,14 @@
 // locks the accounts, and either inserts the failed record or updates the counters and runs
 // CommitTransaction (seq, record, history index and outbox row in one statement), then commits:
 // the ledger's row lock is held for one round trip. Every other method is one generated query.
+//
+// Outages: every method of app.Store, and OutboxPending, returns an error that matches
+// app.ErrUnavailable when PostgreSQL could not be reached (store/internal/dberr): connecting
+// failed, the connection broke or was terminated by the server, or the context ended first. The
+// calls are bounded by their context (the app gives each request a deadline; pgx closes a
+// connection whose call ran out of time) and connecting by a 5 s connect timeout. pgxpool recovers
+// by itself: it destroys a broken connection when it is released, pings one idle for over a
+// second before handing it out, and dials new ones on demand. A connection the server terminated
+// while it sat idle for less than a second fails the one call that finds it (measured by
+// storetest: 4 terminated connections, 4 calls failed, then all worked).
 package sqlcstore

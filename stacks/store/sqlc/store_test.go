@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"stacklab/stacks/parttest/pgtest"
 	"stacklab/stacks/parttest/storetest"
 	sqlcstore "stacklab/stacks/store/sqlc"
 )
@@ -20,8 +19,8 @@ var variants = []struct {
 func TestStoreContract(t *testing.T) {
 	for _, v := range variants {
 		t.Run(v.name, func(t *testing.T) {
-			storetest.Run(t, func(t *testing.T) storetest.Store {
-				s, err := sqlcstore.Open(context.Background(), sqlcstore.Config{DSN: pgtest.Database(t), MaxConns: 8, Pipeline: v.pipeline})
+			storetest.Run(t, func(t *testing.T, dsn string) storetest.Store {
+				s, err := sqlcstore.Open(context.Background(), sqlcstore.Config{DSN: dsn, MaxConns: 8, Pipeline: v.pipeline})
 				if err != nil {
 					t.Fatalf("Open: %v", err)
 				}
