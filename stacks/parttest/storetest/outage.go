@@ -38,8 +38,14 @@ var ops = []op{
 		_, err := s.AccountTransactions(ctx, "A", 0, 10)
 		return err
 	}},
-	{"AccountHistory", func(ctx context.Context, s Store, _ int) error { _, err := s.AccountHistory(ctx, "A", 0, 10); return err }},
-	{"LedgerTransactions", func(ctx context.Context, s Store, _ int) error { _, err := s.LedgerTransactions(ctx, "L1", 10); return err }},
+	{"AccountHistory", func(ctx context.Context, s Store, _ int) error {
+		_, err := s.AccountHistory(ctx, "A", 0, 10)
+		return err
+	}},
+	{"LedgerTransactions", func(ctx context.Context, s Store, _ int) error {
+		_, err := s.LedgerTransactions(ctx, "L1", 10)
+		return err
+	}},
 	{"Balances", func(ctx context.Context, s Store, _ int) error { _, err := s.Balances(ctx, "L1", 0); return err }},
 	{"Post", func(ctx context.Context, s Store, n int) error {
 		tx := newTx(fmt.Sprintf("outage-%d", n), posting("A", "B", 1))
