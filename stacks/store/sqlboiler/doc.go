@@ -37,10 +37,9 @@
 //
 // Every method of app.Store, and OutboxPending, returns an error that matches app.ErrUnavailable
 // when PostgreSQL could not be reached (store/internal/dberr), as sqlc's do. database/sql
-// recovers by itself: a connection the driver reports bad (pgx's stdlib driver checks it before
-// reuse) is dropped and the call retried on another, so after pg_terminate_backend no call failed
-// in storetest (4 terminated connections, 0 failed calls), where pgxpool fails the one call that
-// finds each.
+// recovers by itself: a connection its driver reports bad (driver.ErrBadConn) is dropped and the
+// call retried on another, so after pg_terminate_backend no call failed in storetest (4 terminated
+// connections, 0 failed calls), where pgxpool fails the one call that finds each.
 //
 // # Deviations
 //
