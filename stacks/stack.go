@@ -34,7 +34,10 @@ type Config struct {
 	VelocityLimit int
 	LargeAmount   int64
 	LogRequests   bool
-	Log           *zap.Logger // nil: no logging
+	// CacheTimeout bounds each call to Redis (0: app.DefaultCacheTimeout, 250 ms); StoreTimeout is
+	// the deadline of a request that reads or writes the ledger (0: app.DefaultStoreTimeout, 5 s).
+	CacheTimeout, StoreTimeout time.Duration
+	Log                        *zap.Logger // nil: no logging
 	// ShutdownTimeout bounds each step of a graceful shutdown (0: 10 s).
 	ShutdownTimeout time.Duration
 }
@@ -53,8 +56,14 @@ type Stack struct {
 	closed sync.Once
 }
 
-// Open connects the stack's parts (a clear error, never a hang, when a service does not answer)
-// and builds the app and its transport. Close it, or Run it, which closes it when done.
+// Open connects the stack's parts and builds the app and its transport. Close it, or Run it,
+// which closes it when done.
+//
+// PostgreSQL is the ledger: Open fails, with a clear error and never a hang, when it cannot be
+// reached. Redis and Kafka are not: their parts open without connecting and connect when they
+// can, so a stack starts while either is down and recovers by itself when it is back (meanwhile
+// transactions commit flagged velocity_unchecked and wait in the outbox). A malformed URL or
+// broker address fails Open.
 func Open(ctx context.Context, spec Spec, cfg Config) (_ *Stack, err error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err
@@ -106,7 +115,8 @@ func Open(ctx context.Context, spec Spec, cfg Config) (_ *Stack, err error) {
 		log.Warn("no Kafka brokers configured: committed transactions wait in the outbox")
 	}
 	s.App, err = app.New(app.Config{Store: s.store, Cache: s.cache, Codec: codec, Events: notifier, Log: log,
-		VelocityLimit: cfg.VelocityLimit, LargeAmount: cfg.LargeAmount, LogRequests: cfg.LogRequests})
+		VelocityLimit: cfg.VelocityLimit, LargeAmount: cfg.LargeAmount, LogRequests: cfg.LogRequests,
+		CacheTimeout: cfg.CacheTimeout, StoreTimeout: cfg.StoreTimeout})
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -367,35 +369,110 @@ func TestGracefulShutdown(t *testing.T) {
 	t.Logf("%d transfers committed before the shutdown, all on the topic", len(committed))
 }
 
-// A service that does not answer gives a clear error quickly, never a hang.
+// TestUnreachableServices: PostgreSQL is the ledger, so a stack does not start without it, with a
+// clear error and quickly. Redis and Kafka are not: a stack starts while they are down, serves,
+// and recovers by itself when they come up.
 func TestUnreachableServices(t *testing.T) {
 	svc := newServices(t)
-	dead := "127.0.0.1:1"
-	for _, tc := range []struct {
-		name, want string
-		change     func(*stacks.Config)
-	}{
-		{"postgres", "store sqlc", func(c *stacks.Config) { c.DatabaseURL = "postgres://postgres@" + dead + "/x?sslmode=disable" }},
-		{"redis", "cache goredis", func(c *stacks.Config) { c.RedisURL = "redis://" + dead + "/0" }},
-		{"kafka", "events", func(c *stacks.Config) { c.KafkaBrokers = []string{dead} }},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
+	t.Run("postgres", func(t *testing.T) {
+		cfg := svc.cfg
+		cfg.DatabaseURL = "postgres://postgres@127.0.0.1:1/x?sslmode=disable"
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		begin := time.Now()
+		st, err := stacks.Open(ctx, defaultSpec, cfg)
+		if err == nil {
+			st.Close()
+			t.Fatal("Open succeeded without PostgreSQL")
+		}
+		if took := time.Since(begin); took > 15*time.Second {
+			t.Errorf("Open took %v to fail", took)
+		}
+		if want := "store " + defaultSpec.Store; !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %q", err, want)
+		}
+	})
+	t.Run("malformed URLs", func(t *testing.T) {
+		for name, change := range map[string]func(*stacks.Config){
+			"redis": func(c *stacks.Config) { c.RedisURL = "http://127.0.0.1:6379" },
+			"kafka": func(c *stacks.Config) { c.KafkaBrokers = []string{"127.0.0.1:notaport"} },
+		} {
 			cfg := svc.cfg
-			tc.change(&cfg)
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			begin := time.Now()
-			st, err := stacks.Open(ctx, defaultSpec, cfg)
-			if err == nil {
+			change(&cfg)
+			if st, err := stacks.Open(context.Background(), defaultSpec, cfg); err == nil {
 				st.Close()
-				t.Fatal("Open succeeded with an unreachable service")
+				t.Errorf("Open with a malformed %s address succeeded", name)
 			}
-			if took := time.Since(begin); took > 15*time.Second {
-				t.Errorf("Open took %v to fail", took)
+		}
+	})
+	t.Run("redis", func(t *testing.T) {
+		p := redistest.NewProxy(t, svc.cfg.RedisURL)
+		p.Down()
+		cfg := svc.cfg
+		cfg.RedisURL = p.URL()
+		begin := time.Now()
+		st := start(t, defaultSpec, cfg)
+		if took := time.Since(begin); took > 5*time.Second {
+			t.Errorf("the stack took %v to start without Redis", took)
+		}
+		c := ledgerspec.NewClient(st.url, nil)
+		src, dst := setupLedger(t, c, "NOREDIS")
+		tx, _, err := c.Transfer(context.Background(), "noredis-1", src, dst, 1)
+		if err != nil {
+			t.Fatalf("transfer without Redis: %v", err)
+		}
+		if !slices.Equal(tx.RiskFlags, []string{ledgerspec.RiskVelocityUnchecked}) {
+			t.Errorf("flags %v, want [velocity_unchecked]", tx.RiskFlags)
+		}
+		wantDebits(t, c, src, 1, "without Redis")
+		p.Up()
+		deadline := time.Now().Add(10 * time.Second)
+		for i := 2; ; i++ {
+			tx, _, err := c.Transfer(context.Background(), "noredis-"+strconv.Itoa(i), src, dst, 1)
+			if err != nil {
+				t.Fatal(err)
 			}
-			if !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("error %q does not name %q", err, tc.want)
+			if len(tx.RiskFlags) == 0 {
+				t.Logf("velocity counted again %d transfers after Redis came up", i-1)
+				wantDebits(t, c, src, int64(i), "with Redis")
+				break
 			}
-		})
-	}
+			if time.Now().After(deadline) {
+				t.Fatalf("still %v 10 s after Redis came up", tx.RiskFlags)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+	t.Run("kafka", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		ln.Close()
+		cfg := svc.cfg
+		cfg.KafkaBrokers = []string{net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
+		begin := time.Now()
+		st := start(t, defaultSpec, cfg)
+		if took := time.Since(begin); took > 5*time.Second {
+			t.Errorf("the stack took %v to start without Kafka", took)
+		}
+		c := ledgerspec.NewClient(st.url, nil)
+		src, dst := setupLedger(t, c, "NOKAFKA")
+		ids := map[string]bool{}
+		for i := range 10 {
+			id := "nokafka-" + strconv.Itoa(i)
+			if _, _, err := c.Transfer(context.Background(), id, src, dst, 1); err != nil {
+				t.Fatalf("transfer without Kafka: %v", err)
+			}
+			ids[id] = true
+		}
+		broker, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.Ports(port))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(broker.Close)
+		took := waitForTopic(t, eventLog(t, cfg.KafkaBrokers), ledgerspec.TopicTransactions, ids)
+		t.Logf("published %v after the broker came up", took.Round(100*time.Millisecond))
+	})
 }

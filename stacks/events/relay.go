@@ -26,7 +26,11 @@ type RelayOptions struct {
 	// doubles it, up to MaxBackoff (default 5 s).
 	MinBackoff, MaxBackoff time.Duration
 	// Timeout bounds one attempt: claiming a batch, publishing it and deleting its rows
-	// (default 30 s), so a stuck broker never holds the rows' locks forever.
+	// (default 10 s), so a stuck broker never holds the rows' locks forever. It also bounds how
+	// long a publish stuck on a broker that went away, or came back without its topics, holds up
+	// the next attempt (which checks the topics): a healthy broker acknowledges a batch in
+	// milliseconds, a real cluster's leader election takes seconds, so 10 s gives up on neither
+	// and the relay recovers within about 10 s of the broker's return.
 	Timeout time.Duration
 }
 
@@ -50,7 +54,7 @@ func (o RelayOptions) withDefaults() RelayOptions {
 		o.MaxBackoff = o.MinBackoff
 	}
 	if o.Timeout <= 0 {
-		o.Timeout = 30 * time.Second
+		o.Timeout = 10 * time.Second
 	}
 	return o
 }

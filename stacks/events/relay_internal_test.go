@@ -27,10 +27,10 @@ func TestRelayOptionsDefaults(t *testing.T) {
 		in   RelayOptions
 		want RelayOptions
 	}{
-		{"zero", RelayOptions{}, RelayOptions{Batch: 256, Poll: 250 * time.Millisecond, Linger: 5 * time.Millisecond, MinBackoff: 50 * time.Millisecond, MaxBackoff: 5 * time.Second, Timeout: 30 * time.Second}},
-		{"negative", RelayOptions{Batch: -1, Poll: -1, Linger: -1, MinBackoff: -1, MaxBackoff: -1, Timeout: -1}, RelayOptions{Batch: 256, Poll: 250 * time.Millisecond, Linger: -1, MinBackoff: 50 * time.Millisecond, MaxBackoff: 5 * time.Second, Timeout: 30 * time.Second}},
+		{"zero", RelayOptions{}, RelayOptions{Batch: 256, Poll: 250 * time.Millisecond, Linger: 5 * time.Millisecond, MinBackoff: 50 * time.Millisecond, MaxBackoff: 5 * time.Second, Timeout: 10 * time.Second}},
+		{"negative", RelayOptions{Batch: -1, Poll: -1, Linger: -1, MinBackoff: -1, MaxBackoff: -1, Timeout: -1}, RelayOptions{Batch: 256, Poll: 250 * time.Millisecond, Linger: -1, MinBackoff: 50 * time.Millisecond, MaxBackoff: 5 * time.Second, Timeout: 10 * time.Second}},
 		{"set", RelayOptions{Batch: 7, Poll: time.Second, Linger: time.Millisecond, MinBackoff: time.Millisecond, MaxBackoff: time.Minute, Timeout: time.Hour}, RelayOptions{Batch: 7, Poll: time.Second, Linger: time.Millisecond, MinBackoff: time.Millisecond, MaxBackoff: time.Minute, Timeout: time.Hour}},
-		{"cap below floor", RelayOptions{MinBackoff: time.Second, MaxBackoff: time.Millisecond}, RelayOptions{Batch: 256, Poll: 250 * time.Millisecond, Linger: 5 * time.Millisecond, MinBackoff: time.Second, MaxBackoff: time.Second, Timeout: 30 * time.Second}},
+		{"cap below floor", RelayOptions{MinBackoff: time.Second, MaxBackoff: time.Millisecond}, RelayOptions{Batch: 256, Poll: 250 * time.Millisecond, Linger: 5 * time.Millisecond, MinBackoff: time.Second, MaxBackoff: time.Second, Timeout: 10 * time.Second}},
 	}
 	for _, tc := range tests {
 		if got := tc.in.withDefaults(); got != tc.want {

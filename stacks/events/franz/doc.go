@@ -16,19 +16,23 @@
 //
 // Outages: while no broker answers, Publish fails within its context and the outbox relay retries
 // with a backoff; franz-go reconnects by itself when a broker is back. After a failed Publish the
-// next one makes sure of the topics again. When it has to create a topic this client produced to
-// before, the broker lost its topics (a broker restarted without its storage, or the topics were
-// deleted): the client knows the old instances by their topic ids and would refuse to produce to
-// the new ones (on brokers with topic ids every record fails with UNKNOWN_TOPIC_ID), and
+// next one makes sure of the topics again. When they are not the instances this client produced
+// to, the broker lost them (a broker restarted without its storage) or they were deleted and
+// created again (by this publisher, or by another one on the same broker): Publish tells by their
+// topic ids (and by having had to create them). The client knows the old instances by their ids
+// and would refuse to produce to the new ones (every record fails with UNKNOWN_TOPIC_ID), and
 // franz-go's README advises against keeping a client alive across a topic recreation, so Publish
-// replaces the client with a fresh one, which learns the new topics, and goes on, without a
-// restart of the stack. Records the lost topics held are lost with them; the relay publishes what
-// waited in the outbox.
+// replaces it with a fresh client, which learns the new topics, and goes on, without a restart of
+// the stack. A Publish that waits for its acknowledgements longer than a second checks, every
+// second, that its topics are still there, and fails at once when they are not, so recovery does
+// not wait for the relay's attempt timeout. Records the lost topics held are lost with them; the
+// relay publishes what waited in the outbox.
 //
 // The outage tests run against kfake, in process, on a fixed loopback port that a test closes and
 // starts again: with a DataDir the broker comes back with its topics and records
 // (TestRelaySurvivesABrokerOutage); without one it comes back empty
-// (TestRelayRecoversFromABrokerThatLostItsTopics); and a relay may start before any broker listens
+// (TestRelayRecoversFromABrokerThatLostItsTopics, TestTwoPublishersAfterTheTopicsWereRecreated,
+// and the stack's TestKafkaOutage); and a relay may start before any broker listens
 // (TestRelayStartsBeforeTheBroker). kfake has been seen to panic when a producer that outlived its
 // restart names topic ids it no longer knows. Here the publisher's fresh client never names the
 // old ids, and the old client's leftover retries (records a Publish gave up on) are answered

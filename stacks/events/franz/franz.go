@@ -39,6 +39,14 @@ type Config struct {
 	ClientID string
 }
 
+// stuckCheck is how long a Publish waits for acknowledgements before it checks, and checks again
+// at that interval, whether the topics it produces to are still there (see Publish).
+const stuckCheck = time.Second
+
+// errTopicsLost is a Publish's error when the broker no longer has the topic instances the client
+// produces to.
+var errTopicsLost = errors.New("the broker lost the topics this client produced to, or they were recreated")
+
 // Publisher is an events.Publisher on a franz-go client. It is safe for concurrent use.
 type Publisher struct {
 	opts  []kgo.Opt
@@ -46,10 +54,13 @@ type Publisher struct {
 
 	mu     sync.Mutex
 	cl     *kgo.Client
-	ready  bool // the topics are known to exist for cl
-	used   bool // cl has produced: it knows the topics' instances (topic ids)
+	ready  bool               // the topics are known to exist as ids says
+	ids    map[string]topicID // the topic instances cl produces to; nil before the first prepare
 	closed bool
 }
+
+// topicID identifies one instance of a topic (zero from brokers without topic ids).
+type topicID = [16]byte
 
 var _ events.Publisher = (*Publisher)(nil)
 
@@ -89,11 +100,13 @@ func Open(_ context.Context, cfg Config) (*Publisher, error) {
 // afterwards, so Publish keeps references to their keys and values: the caller must not change them.
 //
 // Before producing, when the topics are not known to exist (the first Publish, or any after a
-// failed one), it makes sure they do (EnsureTopics). When that had to create a topic this client
-// produced to before, the broker lost its topics (a restart of a broker without storage, or the
-// topics were deleted): the client knows the old instances by their topic ids and, as franz-go's
-// README says of recreated topics, would refuse to produce to the new ones, so Publish replaces it
-// with a fresh client first.
+// failed one), it makes sure they do (EnsureTopics). When the topics are not the instances this
+// client produced to (the broker lost them: a restart without its storage; or they were deleted
+// and created again, by this publisher or anyone), the client knows the old instances by their
+// topic ids and, as franz-go's README says of recreated topics, would refuse to produce to the
+// new ones: Publish replaces it with a fresh client first. A Publish still waiting for its
+// acknowledgements after a second checks every second that its topics are still there, and fails
+// at once when they are not, so the next one can recover.
 func (p *Publisher) Publish(ctx context.Context, recs []events.Record) error {
 	if len(recs) == 0 {
 		return nil
@@ -113,10 +126,22 @@ func (p *Publisher) Publish(ctx context.Context, recs []events.Record) error {
 	// give up at the deadline ourselves. Records given up on may still be delivered later.
 	done := make(chan error, 1)
 	go func() { done <- cl.ProduceSync(ctx, ptrs...).FirstErr() }()
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		err = fmt.Errorf("not acknowledged in time: %w", context.Cause(ctx))
+	check := time.NewTicker(stuckCheck)
+	defer check.Stop()
+wait:
+	for {
+		select {
+		case err = <-done:
+			break wait
+		case <-ctx.Done():
+			err = fmt.Errorf("not acknowledged in time: %w", context.Cause(ctx))
+			break wait
+		case <-check.C:
+			if p.lost(ctx, cl) {
+				err = errTopicsLost
+				break wait
+			}
+		}
 	}
 	if err != nil {
 		p.unsure(cl)
@@ -126,10 +151,10 @@ func (p *Publisher) Publish(ctx context.Context, recs []events.Record) error {
 }
 
 // prepare returns the client to produce with, after making sure of the topics when they are not
-// known to exist, and replacing the client when they had been lost.
+// known to exist, and replacing the client when they are not the instances it produced to.
 func (p *Publisher) prepare(ctx context.Context) (*kgo.Client, error) {
 	p.mu.Lock()
-	cl, ready, used, closed := p.cl, p.ready, p.used, p.closed
+	cl, ready, closed := p.cl, p.ready, p.closed
 	p.mu.Unlock()
 	switch {
 	case closed:
@@ -137,7 +162,7 @@ func (p *Publisher) prepare(ctx context.Context) (*kgo.Client, error) {
 	case ready:
 		return cl, nil
 	}
-	created, err := ensureTopics(ctx, cl, Topics...)
+	ids, created, err := ensureTopics(ctx, cl, Topics...)
 	if err != nil {
 		return nil, fmt.Errorf("publishing to kafka at %s: %w", p.where, err)
 	}
@@ -149,17 +174,43 @@ func (p *Publisher) prepare(ctx context.Context) (*kgo.Client, error) {
 	if p.cl != cl { // another Publish replaced it meanwhile
 		return p.cl, nil
 	}
-	if len(created) > 0 && used {
+	if p.ids != nil && (len(created) > 0 || changed(p.ids, ids)) {
 		fresh, err := kgo.NewClient(p.opts...)
 		if err != nil {
-			return nil, fmt.Errorf("publishing to kafka at %s: a new client after topics %s were lost: %w", p.where, strings.Join(created, ", "), err)
+			return nil, fmt.Errorf("publishing to kafka at %s: a new client for the recreated topics: %w", p.where, err)
 		}
 		// Records of the old client were failed to their Publish, whose caller retries them.
 		go cl.Close()
 		p.cl = fresh
 	}
-	p.ready, p.used = true, true // from here on the client produces to the topics as they are now
+	p.ready, p.ids = true, ids
 	return p.cl, nil
+}
+
+// lost reports whether the broker says the topics are missing or other instances than those cl
+// produces to. It says false when it cannot tell (no broker answers).
+func (p *Publisher) lost(ctx context.Context, cl *kgo.Client) bool {
+	p.mu.Lock()
+	known, current := p.ids, p.cl == cl
+	p.mu.Unlock()
+	if !current {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(ctx, stuckCheck)
+	defer cancel()
+	ids, missing, err := topicState(ctx, cl, Topics)
+	return err == nil && (len(missing) > 0 || changed(known, ids))
+}
+
+// changed reports whether a topic of both maps has another (known, non-zero) id in now.
+func changed(before, now map[string]topicID) bool {
+	var zero topicID
+	for t, id := range before {
+		if n, ok := now[t]; ok && id != zero && n != zero && n != id {
+			return true
+		}
+	}
+	return false
 }
 
 // unsure makes the next Publish check the topics, unless cl was replaced already.
@@ -191,18 +242,15 @@ func (p *Publisher) Close() {
 // count and replication factor, and waits until the cluster's metadata lists all of them. A topic
 // created concurrently by someone else is fine.
 func EnsureTopics(ctx context.Context, cl *kgo.Client, topics ...string) error {
-	_, err := ensureTopics(ctx, cl, topics...)
+	_, _, err := ensureTopics(ctx, cl, topics...)
 	return err
 }
 
-// ensureTopics is EnsureTopics, and returns the topics it created.
-func ensureTopics(ctx context.Context, cl *kgo.Client, topics ...string) (created []string, err error) {
-	missing, err := missingTopics(ctx, cl, topics)
-	if err != nil {
-		return nil, err
-	}
-	if len(missing) == 0 {
-		return nil, nil
+// ensureTopics is EnsureTopics; it returns the ids of the topics and which ones it created.
+func ensureTopics(ctx context.Context, cl *kgo.Client, topics ...string) (ids map[string]topicID, created []string, err error) {
+	ids, missing, err := topicState(ctx, cl, topics)
+	if err != nil || len(missing) == 0 {
+		return ids, nil, err
 	}
 	req := kmsg.NewPtrCreateTopicsRequest()
 	req.TimeoutMillis = int32(createTimeout.Milliseconds())
@@ -215,7 +263,7 @@ func ensureTopics(ctx context.Context, cl *kgo.Client, topics ...string) (create
 	}
 	resp, err := req.RequestWith(ctx, cl)
 	if err != nil {
-		return nil, fmt.Errorf("creating topics %s: %w", strings.Join(missing, ", "), err)
+		return nil, nil, fmt.Errorf("creating topics %s: %w", strings.Join(missing, ", "), err)
 	}
 	for _, t := range resp.Topics {
 		err := kerr.ErrorForCode(t.ErrorCode)
@@ -228,28 +276,28 @@ func ensureTopics(ctx context.Context, cl *kgo.Client, topics ...string) (create
 		if t.ErrorMessage != nil {
 			err = fmt.Errorf("%w: %s", err, *t.ErrorMessage)
 		}
-		return nil, fmt.Errorf("creating topic %s: %w", t.Topic, err)
+		return nil, nil, fmt.Errorf("creating topic %s: %w", t.Topic, err)
 	}
 	// Creation is asynchronous on real clusters: wait until every broker we ask knows the topics.
 	for {
-		missing, err = missingTopics(ctx, cl, topics)
+		ids, missing, err = topicState(ctx, cl, topics)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if len(missing) == 0 {
-			return created, nil
+			return ids, created, nil
 		}
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("waiting for created topics %s to appear: %w", strings.Join(missing, ", "), ctx.Err())
+			return nil, nil, fmt.Errorf("waiting for created topics %s to appear: %w", strings.Join(missing, ", "), ctx.Err())
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
 }
 
-// missingTopics returns those of topics the cluster's metadata does not list (or lists without a
-// leader for every partition yet).
-func missingTopics(ctx context.Context, cl *kgo.Client, topics []string) ([]string, error) {
+// topicState reads the ids of those of topics the cluster's metadata lists with a leader for
+// every partition, and lists the others as missing.
+func topicState(ctx context.Context, cl *kgo.Client, topics []string) (map[string]topicID, []string, error) {
 	req := kmsg.NewPtrMetadataRequest()
 	req.AllowAutoTopicCreation = false
 	for _, t := range topics {
@@ -259,9 +307,9 @@ func missingTopics(ctx context.Context, cl *kgo.Client, topics []string) ([]stri
 	}
 	resp, err := req.RequestWith(ctx, cl)
 	if err != nil {
-		return nil, fmt.Errorf("reading metadata of topics %s: %w", strings.Join(topics, ", "), err)
+		return nil, nil, fmt.Errorf("reading metadata of topics %s: %w", strings.Join(topics, ", "), err)
 	}
-	ready := make(map[string]bool, len(topics))
+	ids := make(map[string]topicID, len(topics))
 	for _, t := range resp.Topics {
 		if t.Topic == nil {
 			continue
@@ -269,19 +317,21 @@ func missingTopics(ctx context.Context, cl *kgo.Client, topics []string) ([]stri
 		err := kerr.ErrorForCode(t.ErrorCode)
 		switch {
 		case err == nil:
-			ready[*t.Topic] = len(t.Partitions) > 0 && !slices.ContainsFunc(t.Partitions, func(p kmsg.MetadataResponseTopicPartition) bool {
+			if len(t.Partitions) > 0 && !slices.ContainsFunc(t.Partitions, func(p kmsg.MetadataResponseTopicPartition) bool {
 				return p.Leader < 0
-			})
+			}) {
+				ids[*t.Topic] = t.TopicID
+			}
 		case errors.Is(err, kerr.UnknownTopicOrPartition), errors.Is(err, kerr.LeaderNotAvailable):
 		default:
-			return nil, fmt.Errorf("reading metadata of topic %s: %w", *t.Topic, err)
+			return nil, nil, fmt.Errorf("reading metadata of topic %s: %w", *t.Topic, err)
 		}
 	}
 	var missing []string
 	for _, t := range topics {
-		if !ready[t] {
+		if _, ok := ids[t]; !ok {
 			missing = append(missing, t)
 		}
 	}
-	return missing, nil
+	return ids, missing, nil
 }

@@ -315,3 +315,46 @@ func ExampleOpen() {
 	fmt.Println("published:", err == nil)
 	// Output: published: true
 }
+
+// publishUntil retries Publish of one record until it succeeds, and fails the test after within.
+func publishUntil(t *testing.T, p *franz.Publisher, key string, within time.Duration) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		err := p.Publish(ctx, []events.Record{{Topic: ledgerspec.TopicTransactions, Key: []byte(key), Value: []byte("v")}})
+		cancel()
+		if err == nil {
+			return time.Since(start)
+		}
+		if time.Since(start) > within {
+			t.Fatalf("Publish of %s still fails %v after the broker came back: %v", key, within, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Two publishers on one broker that came back without its topics: the first to publish creates
+// them again; the second finds them existing, but as other instances (other topic ids) than the
+// ones its client produced to, and must replace its client too.
+func TestTwoPublishersAfterTheTopicsWereRecreated(t *testing.T) {
+	port := freePort(t)
+	opts := []kfake.Opt{kfake.NumBrokers(1), kfake.Ports(port)}
+	first := startKfake(t, opts...)
+	brokers := first.ListenAddrs()
+	a, b := open(t, brokers), open(t, brokers)
+	publishOne(t, a)
+	publishOne(t, b)
+	first.Close()
+	startKfake(t, opts...)
+	tookA := publishUntil(t, a, "a", 10*time.Second)
+	tookB := publishUntil(t, b, "b", 10*time.Second)
+	t.Logf("after the broker came back without topics: the first publisher published in %v, the second in %v", tookA, tookB)
+	keys := map[string]bool{}
+	for _, e := range readBack(t, brokers, ledgerspec.TopicTransactions) {
+		keys[string(e.Key)] = true
+	}
+	if !keys["a"] || !keys["b"] {
+		t.Errorf("the recreated topic holds keys %v, want a and b", keys)
+	}
+}
