@@ -15,4 +15,22 @@
 // its own writes, and the outbox relay is nudged. An attempt that ends in a 422 is taken back out of
 // the velocity counters; a replay of a committed id more than a window after the original may count
 // once more if the counters have forgotten it.
+//
+// # When a service fails
+//
+// PostgreSQL is the ledger; Redis is not. Every request that reads or writes the ledger gets a
+// deadline (Config.StoreTimeout, DefaultStoreTimeout 5 s), so a store that does not answer ends
+// the request; a store error that matches ErrUnavailable (connection refused, reset, terminated,
+// or that deadline) is answered 503 service_unavailable, by App.fail like every code, as a problem
+// or as the HTML error with data-code. A transaction answered 503 may have committed; its retry
+// with the same id decides (a replay when it had).
+//
+// The Cache is called through cacheGuard, written once for every cache part: each call gets a
+// short deadline of its own (Config.CacheTimeout, DefaultCacheTimeout 250 ms), and a breaker stops
+// calling a cache whose calls failed three times in a row, probing it again every 500 ms. When the
+// velocity count fails or is skipped, the transaction commits flagged velocity_unchecked; a failed
+// or skipped read reads the store. Account entries are named in a cache epoch ("<epoch>:<id>"): a
+// write-through that fails, times out or is skipped ends the epoch, and a process starts in a
+// random one, so no copy older than a committed write is ever served, also when Redis comes back
+// with the data it had (see cacheGuard for the rules and why they hold).
 package app
