@@ -196,6 +196,12 @@ func TestRedisOutageUnderLoad(t *testing.T) {
 			st := start(t, defaultSpec, cfg)
 			c := ledgerspec.NewClient(st.url, nil)
 			src, dst := setupLedger(t, c, "RCUT")
+			// Warm up: the cache's client dials its connections on demand, and on a loaded
+			// machine a cold start (dial and handshake through the proxy, eight at once) can
+			// exceed the 250 ms deadline and flag the first transfers, truthfully.
+			warm := traffic(c, "warm", src, dst, 8)
+			time.Sleep(500 * time.Millisecond)
+			warmed := len(warm())
 
 			stop := traffic(c, "rcut", src, dst, 8)
 			time.Sleep(time.Second)
@@ -245,7 +251,7 @@ func TestRedisOutageUnderLoad(t *testing.T) {
 				len(outs), len(before), len(during), maxTook(during).Round(time.Millisecond), len(after),
 				nFlagged, recovered.Round(time.Millisecond), maxTook(before).Round(time.Millisecond))
 
-			wantDebits(t, c, src, int64(len(outs)), "after the outage")
+			wantDebits(t, c, src, int64(warmed+len(outs)), "after the outage")
 			log := eventLog(t, svc.cfg.KafkaBrokers)
 			waitForTopic(t, log, ledgerspec.TopicTransactions, committedIDs(outs))
 			alerts := map[string]bool{}
