@@ -55,7 +55,9 @@ func (f *fakeCache) CountDebits(ctx context.Context, _ string, accounts []string
 	return make([]int64, len(accounts)), nil
 }
 
-func (f *fakeCache) UncountDebits(ctx context.Context, _ string, _ []string) error { return f.enter(ctx) }
+func (f *fakeCache) UncountDebits(ctx context.Context, _ string, _ []string) error {
+	return f.enter(ctx)
+}
 
 func (f *fakeCache) Account(ctx context.Context, id string) ([]byte, bool, error) {
 	if err := f.enter(ctx); err != nil {
@@ -86,7 +88,9 @@ func (f *fakeCache) PutAccounts(ctx context.Context, entries []CachedAccount) er
 
 func (f *fakeCache) Close() error { return nil }
 
-func newTestGuard(f *fakeCache) *cacheGuard { return newCacheGuard(f, 50*time.Millisecond, zap.NewNop()) }
+func newTestGuard(f *fakeCache) *cacheGuard {
+	return newCacheGuard(f, 50*time.Millisecond, zap.NewNop())
+}
 
 func entries(version int64, body string) []CachedAccount {
 	return []CachedAccount{{ID: "a", Version: version, Body: []byte(body)}}
