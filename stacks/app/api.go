@@ -190,7 +190,7 @@ func (a *App) post(ctx context.Context, id string, postings []ledgerspec.Posting
 			a.cache.uncount(ctx, id, debits)
 		}
 	}
-	epoch := a.cache.epoch.Load() // before the commit: see cacheGuard
+	epoch := a.cache.current() // before the commit: see cacheGuard
 	res, err := a.store.Post(ctx, rec, func(locked []AccountRecord) Decision { return Decide(postings, locked) })
 	if err != nil {
 		return postOutcome{}, fmt.Errorf("storing transaction %s: %w", id, err)

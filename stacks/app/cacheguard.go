@@ -75,6 +75,9 @@ func newCacheGuard(c Cache, timeout time.Duration, log *zap.Logger) *cacheGuard 
 	return g
 }
 
+// current is the epoch now; a writer takes it before its commit and hands it to writeThrough.
+func (g *cacheGuard) current() uint64 { return g.epoch.Load() }
+
 // key names account id's entry in epoch e.
 func key(e uint64, id string) string { return strconv.FormatUint(e, 36) + ":" + id }
 
