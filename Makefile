@@ -26,8 +26,8 @@ test-deps: ## install the Debian packages the tests drive (Chromium, ClickHouse)
 # The conformance and wire tests of the stacks run on their own, verbosely, so the log shows every
 # check, each stack's "N passed, M failed" and the wire suite's transport × section table.
 test-go: vet
-	$(GO) test -count=1 -timeout 30m -skip '^(TestConformance|TestWire)$$' $(PKGS)
-	$(GO) test -count=1 -timeout 20m -run '^(TestConformance|TestWire)$$' -v ./stacks/
+	$(GO) test $(LDFLAGS) -count=1 -timeout 30m -skip '^(TestConformance|TestWire)$$' $(PKGS)
+	$(GO) test $(LDFLAGS) -count=1 -timeout 20m -run '^(TestConformance|TestWire)$$' -v ./stacks/
 
 vet:
 	@unformatted=$$(gofmt -l $(MODULES)); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi

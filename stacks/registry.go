@@ -27,6 +27,7 @@ import (
 	"stacklab/stacks/transport/fiber"
 	"stacklab/stacks/transport/fiberv3"
 	"stacklab/stacks/transport/nethttp"
+	"stacklab/stacks/transport/uring"
 )
 
 // Store is what a store part provides: the app's Store port and the outbox the relay reads.
@@ -57,10 +58,12 @@ type CacheConfig struct {
 // maps and over Dimensions.
 var (
 	Transports = map[string]transport.New{
-		"nethttp":  nethttp.New,
-		"fasthttp": fasthttp.New,
-		"fiber":    fiber.New,
-		"fiberv3":  fiberv3.New,
+		"nethttp":      nethttp.New,
+		"fasthttp":     fasthttp.New,
+		"fiber":        fiber.New,
+		"fiberv3":      fiberv3.New,
+		"uring":        uring.New,
+		"uring-inline": uring.NewInline,
 	}
 	Stores = map[string]func(context.Context, StoreConfig) (Store, error){
 		"sqlc": func(ctx context.Context, c StoreConfig) (Store, error) {
