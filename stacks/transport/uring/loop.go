@@ -45,8 +45,8 @@ type conn struct {
 	sending bool  // a send is in flight (for a zero-copy send, until its notification)
 	zcRes   int32 // a zero-copy send's result, kept until its notification
 	sent    int   // bytes of s.Out sent
-	busy    bool // the request is with the app, on a goroutine
-	eof     bool // the client closed its side, or the connection failed
+	busy    bool  // the request is with the app, on a goroutine
+	eof     bool  // the client closed its side, or the connection failed
 
 	closing   bool  // the rest of Out, then a lingering close
 	lingering bool  // write side shut down; discarding input until EOF or lingerAt
@@ -68,7 +68,7 @@ type loop struct {
 	bufs *bufRing
 	lfd  int // the listening socket (shared by the loops)
 
-	efd     int     // eventfd the ring signals; handlers and Shutdown write it too
+	efd     int // eventfd the ring signals; handlers and Shutdown write it too
 	efdFile *os.File
 	efdConn syscall.RawConn
 	efdBuf  [8]byte
