@@ -26,6 +26,7 @@ import (
 	"stacklab/stacks/transport/fasthttp"
 	"stacklab/stacks/transport/fiber"
 	"stacklab/stacks/transport/fiberv3"
+	"stacklab/stacks/transport/gnet"
 	"stacklab/stacks/transport/nethttp"
 	"stacklab/stacks/transport/uring"
 )
@@ -62,6 +63,8 @@ var (
 		"fasthttp":     fasthttp.New,
 		"fiber":        fiber.New,
 		"fiberv3":      fiberv3.New,
+		"gnet":         gnet.New,
+		"gnet-inline":  gnet.NewInline,
 		"uring":        uring.New,
 		"uring-inline": uring.NewInline,
 	}

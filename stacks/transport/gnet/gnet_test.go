@@ -1,0 +1,21 @@
+package gnet_test
+
+import (
+	"testing"
+
+	"stacklab/stacks/transport/gnet"
+	"stacklab/stacks/transport/httpwire/serve/servetest"
+	"stacklab/stacks/transport/transporttest"
+)
+
+func TestTransport(t *testing.T) {
+	transporttest.Run(t, "gnet", gnet.New)
+}
+
+func TestEngineReplies(t *testing.T) {
+	transporttest.EngineRepliesComplete(t, "gnet", gnet.New)
+}
+
+func TestWireStrict(t *testing.T) {
+	servetest.WireStrict(t, "gnet", gnet.New)
+}
