@@ -41,12 +41,11 @@ type conn struct {
 	idx uint32
 	gen uint32
 
-	recv    bool  // a recv is armed
-	sending bool  // a send is in flight (for a zero-copy send, until its notification)
-	zcRes   int32 // a zero-copy send's result, kept until its notification
-	sent    int   // bytes of s.Out sent
-	busy    bool  // the request is with the app, on a goroutine
-	eof     bool  // the client closed its side, or the connection failed
+	recv    bool // a recv is armed
+	sending bool // a send is in flight
+	sent    int  // bytes of s.Out sent
+	busy    bool // the request is with the app, on a goroutine
+	eof     bool // the client closed its side, or the connection failed
 
 	closing   bool  // the rest of Out, then a lingering close
 	lingering bool  // write side shut down; discarding input until EOF or lingerAt
@@ -296,7 +295,7 @@ func (l *loop) complete(ud uint64, res int32, flags uint32) {
 	case opRecv:
 		l.received(c, res, flags)
 	case opSend:
-		l.wrote(c, res, flags)
+		l.wrote(c, res)
 	}
 	if c.final {
 		l.finish(c)
@@ -479,23 +478,12 @@ func (l *loop) takeDone() bool {
 func (l *loop) send(c *conn) {
 	out := c.s.Out[c.sent:]
 	e := l.sqe()
-	op := giouring.OpSend
-	if l.srv.opts.zeroCopySend {
-		op = giouring.OpSendZC
-	}
-	prep(e, op, c.fd, uintptr(unsafe.Pointer(&out[0])), uint32(len(out)), userData(opSend, c.idx, c.gen))
+	prep(e, giouring.OpSend, c.fd, uintptr(unsafe.Pointer(&out[0])), uint32(len(out)), userData(opSend, c.idx, c.gen))
 	e.OpcodeFlags = unix.MSG_NOSIGNAL
 	c.sending = true
 }
 
-func (l *loop) wrote(c *conn, res int32, flags uint32) {
-	switch {
-	case flags&cqeFNotif != 0: // a zero-copy send's buffer is free again: now it is done
-		res = c.zcRes
-	case flags&giouring.CQEFMore != 0: // a zero-copy send's result: its notification follows
-		c.zcRes = res
-		return
-	}
+func (l *loop) wrote(c *conn, res int32) {
 	c.sending = false
 	if res < 0 || c.final {
 		c.eof = true

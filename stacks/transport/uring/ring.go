@@ -19,8 +19,7 @@ var ErrUnavailable = errors.New("io_uring is not available")
 
 // The io_uring constants giouring does not name.
 const (
-	cqeBufferShift = 16     // IORING_CQE_BUFFER_SHIFT: the buffer id in a CQE's flags
-	cqeFNotif      = 1 << 3 // IORING_CQE_F_NOTIF: a zero-copy send's buffer notification
+	cqeBufferShift = 16 // IORING_CQE_BUFFER_SHIFT: the buffer id in a CQE's flags
 )
 
 // setupRing creates a ring on the calling thread. It is a variable so that a test can refuse it
@@ -54,8 +53,8 @@ func unavailable(err error) error {
 
 // prep fills a submission queue entry from scratch. giouring's prepare helpers leave fields of a
 // reused entry as they were (OpcodeFlags, Addr3), which the kernel rejects for some operations,
-// and its PrepareTimeout and PrepareSendZC pass the address of a Go variable instead of the
-// timespec or the buffer; so every entry is written whole here.
+// and its PrepareTimeout (and PrepareSendZC) pass the address of a Go variable instead of the
+// timespec (the buffer); so every entry is written whole here.
 func prep(e *giouring.SubmissionQueueEntry, op uint8, fd int, addr uintptr, length uint32, ud uint64) {
 	*e = giouring.SubmissionQueueEntry{OpCode: op, Fd: int32(fd), Addr: uint64(addr), Len: length, UserData: ud}
 }

@@ -29,7 +29,6 @@ type options struct {
 	lockThread      bool // each loop on a locked OS thread
 	deferTaskrun    bool // IORING_SETUP_SINGLE_ISSUER | DEFER_TASKRUN (needs lockThread)
 	providedBuffers bool // multishot recv from a provided-buffer ring; else one recv at a time
-	zeroCopySend    bool // IORING_OP_SEND_ZC instead of IORING_OP_SEND
 	bufCount        int  // provided buffers per loop
 	bufSize         int  // bytes per buffer (and per connection buffer without them)
 	maxConns        int
@@ -38,7 +37,7 @@ type options struct {
 // TuneEnv names the environment variable a benchmark sets to change the transport's I/O
 // settings: a comma-separated list of nolock (loops not locked to OS threads, and no deferred
 // task work), notaskrun (no deferred task work), nopbuf (single-shot recv into each connection's
-// buffer instead of provided buffers), zc (zero-copy send), loops=N.
+// buffer instead of provided buffers), loops=N.
 const TuneEnv = "STACKLAB_URING_TUNE"
 
 func defaults(name string, inline bool) options {
@@ -52,8 +51,6 @@ func defaults(name string, inline bool) options {
 			o.deferTaskrun = false
 		case "nopbuf":
 			o.providedBuffers = false
-		case "zc":
-			o.zeroCopySend = true
 		case "loops":
 			o.loops, _ = strconv.Atoi(v)
 		}
