@@ -9,7 +9,7 @@ HARNESS  := $(GO) run ./harness/cmd/harness
 # The io_uring transport links against runtime internals (see ENVIRONMENT.md).
 LDFLAGS  := -ldflags=-checklinkname=0
 
-.PHONY: run serve publish aa gate test test-deps test-go vet fmt bench bench-loadgen report compare site screenshots up down generate conform mutants
+.PHONY: run serve publish aa gate test test-deps test-go vet fmt bench bench-loadgen bench-transports fuzz report compare site screenshots up down generate conform mutants
 
 run: ## the lab's main job on embedded defaults: every stack judged, measured, reported (ARGS="-quick" for a smoke run)
 	$(HARNESS) run $(ARGS)
@@ -38,6 +38,23 @@ fmt:
 
 bench: ## the parts' microbenchmarks per dimension, interleaved rounds, benchstat tables with the parts as columns (COUNT, BENCHTIME, DIMS)
 	$(HARNESS) exec -- bash scripts/bench.sh
+
+# The transports side by side under wrk (apt-get install -y wrk): each stack on CPU 0 with
+# GOMAXPROCS=1, wrk on CPU 1, 64 connections, interleaved rounds over plaintext, json and a ledger
+# page; medians of req/s, p99 and the stack's CPU per request, ratios to fasthttp.
+bench-transports: ## the HTTP transports side by side under wrk (ARGS="-rounds 5 -duration 10s -profile uring")
+	$(GO) run $(LDFLAGS) ./stacks/transport/bench $(ARGS)
+
+# Each fuzz target of the lab's own HTTP/1.1 parser and router runs for FUZZTIME.
+FUZZTIME ?= 30s
+FUZZPKGS := ./stacks/transport/httpwire ./stacks/transport/httpwire/serve
+fuzz: ## the fuzz targets of the lab's own HTTP parser and router, FUZZTIME (default 30s) each
+	@for p in $(FUZZPKGS); do \
+		for f in $$($(GO) test $(LDFLAGS) -list '^Fuzz' $$p | grep '^Fuzz'); do \
+			echo "fuzzing $$p $$f for $(FUZZTIME)"; \
+			$(GO) test $(LDFLAGS) -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$p || exit 1; \
+		done; \
+	done
 
 bench-loadgen: ## the load generator against wrk and vegeta on the same server
 	bash loadgen/bench/vs-wrk.sh
