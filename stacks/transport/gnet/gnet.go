@@ -31,10 +31,11 @@ const (
 
 // Server serves the app on gnet's epoll event loops.
 type Server struct {
-	name    string
-	handler *serve.Handler
-	base    *transport.Base
-	inline  bool
+	name     string
+	handler  *serve.Handler
+	base     *transport.Base
+	inline   bool
+	maxConns int64
 
 	mu     sync.Mutex
 	ln     net.Listener
@@ -67,7 +68,7 @@ func newServer(a *app.App, opt transport.Options, inline bool) *Server {
 	if inline {
 		cfg.Inline = serve.InlineBench
 	}
-	return &Server{name: opt.Name, handler: serve.NewHandler(cfg), base: base, inline: inline,
+	return &Server{name: opt.Name, handler: serve.NewHandler(cfg), base: base, inline: inline, maxConns: maxConns,
 		loops: map[gnet.EventLoop]*loop{}, allGone: make(chan struct{})}
 }
 
@@ -111,7 +112,7 @@ func (s *Server) Serve(ln net.Listener) error {
 			_ = cli.Stop()
 			return fmt.Errorf("%s: serving on %s: %w", s.name, ln.Addr(), err)
 		}
-		if s.live.Load() >= maxConns {
+		if s.live.Load() >= s.maxConns {
 			_ = nc.Close()
 			continue
 		}

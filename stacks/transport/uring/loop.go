@@ -324,7 +324,7 @@ func (l *loop) accepted(res int32, flags uint32) {
 			l.retry = true
 		}
 		return
-	case l.stopping || l.live >= l.srv.opts.maxConns/len(l.srv.loops)+1:
+	case l.stopping || l.srv.conns.Load() >= int64(l.srv.opts.maxConns):
 		_ = unix.Close(int(res)) // shutting down, or at the connection bound
 	default:
 		l.open(int(res))
@@ -355,6 +355,7 @@ func (l *loop) open(fd int) {
 	c.s, c.fd, c.idx, c.gen = l.srv.handler.NewConn(), fd, idx, l.nextGen&0xffffff
 	l.conns[idx] = c
 	l.live++
+	l.srv.conns.Add(1)
 	l.armRecv(c)
 }
 
@@ -541,6 +542,7 @@ func (l *loop) finish(c *conn) {
 	l.conns[c.idx] = nil
 	l.free = append(l.free, c.idx)
 	l.live--
+	l.srv.conns.Add(-1)
 	c.s = nil
 	if len(l.spare) < 1024 {
 		l.spare = append(l.spare, c)
@@ -580,6 +582,7 @@ func (l *loop) stop() {
 		e := l.sqe()
 		prep(e, giouring.OpAsyncCancel, -1, uintptr(userData(opAccept, 0, 0)), 0, userData(opCancel, 0, 0))
 	}
+	l.srv.stoppedAccepting() // the armed accept keeps the socket until it is cancelled
 	for _, c := range l.conns {
 		if c != nil && !c.final && !c.busy && !c.sending && !c.closing && c.s.Idle() {
 			l.finalize(c)

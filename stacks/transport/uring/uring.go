@@ -66,6 +66,11 @@ type Server struct {
 
 	stopping atomic.Bool
 	forced   atomic.Bool
+	conns    atomic.Int64 // open connections, across the loops
+
+	lfd       int          // the duplicate of the listener's socket the loops accept on
+	accepting atomic.Int32 // loops that have not stopped accepting
+	lfdOnce   sync.Once
 
 	mu     sync.Mutex
 	ln     net.Listener
@@ -116,11 +121,13 @@ func (s *Server) Serve(ln net.Listener) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.opts.name, err)
 	}
-	defer unix.Close(lfd)
+	s.lfd = lfd
+	defer s.closeListener()
 	n := s.opts.loops
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
 	}
+	s.accepting.Store(int32(n))
 	loops := make([]*loop, n)
 	for i := range loops {
 		loops[i] = &loop{srv: s, lfd: lfd, efd: -1}
@@ -179,6 +186,18 @@ func listenerFD(ln net.Listener) (int, error) {
 		return -1, fmt.Errorf("duplicating the listener's descriptor: %w", dupErr)
 	}
 	return fd, nil
+}
+
+// closeListener closes the loops' duplicate of the listening socket: once the last loop has
+// stopped accepting (new connections are then refused, as by the other transports), or when
+// Serve returns.
+func (s *Server) closeListener() { s.lfdOnce.Do(func() { _ = unix.Close(s.lfd) }) }
+
+// stoppedAccepting is told by each loop as it stops accepting.
+func (s *Server) stoppedAccepting() {
+	if s.accepting.Add(-1) == 0 {
+		s.closeListener()
+	}
 }
 
 // Shutdown stops accepting, closes idle connections and waits for in-flight requests (their
