@@ -24,6 +24,7 @@ const (
 	opSend
 	opTimer
 	opCancel
+	opWake
 )
 
 func userData(op uint8, idx uint32, gen uint32) uint64 {
@@ -67,11 +68,15 @@ type loop struct {
 	bufs *bufRing
 	lfd  int // the listening socket (shared by the loops)
 
-	efd     int // eventfd the ring signals; handlers and Shutdown write it too
+	efd     int // eventfd the ring signals; handlers and Shutdown write it to wake a parked loop
 	efdFile *os.File
 	efdConn syscall.RawConn
 	efdBuf  [8]byte
-	parked  atomic.Bool
+	wakefd  int     // eventfd the ring reads: Shutdown writes it to wake a loop blocked in the ring
+	wakeBuf [8]byte // the ring reads wakefd into it
+	state   atomic.Int32
+	busy    int  // requests with the app
+	spawned bool // requests handed to goroutines since the loop last yielded
 
 	mu        sync.Mutex
 	done      []*conn // requests back from the app
@@ -106,12 +111,21 @@ func (l *loop) run(ready chan<- error) error {
 	ready <- nil
 	defer l.teardown()
 	l.armAccept()
+	l.armWake()
 	l.timer = syscall.NsecToTimespec(int64(250 * time.Millisecond))
 	e := l.sqe()
 	prep(e, giouring.OpTimeout, -1, uintptr(unsafe.Pointer(&l.timer)), 1, userData(opTimer, 0, 0))
 	e.OpcodeFlags = giouring.TimeoutMultishot
 	for {
-		if _, err := l.enter(); err != nil {
+		// With no request with the app, nothing but the ring can give the loop work: it submits
+		// and waits in one io_uring_enter. Else it only submits and collects, and parks below.
+		var err error
+		if l.busy == 0 {
+			err = l.enterWait()
+		} else {
+			_, err = l.enter()
+		}
+		if err != nil {
 			return fmt.Errorf("uring: io_uring_enter: %w", err)
 		}
 		worked := l.reap()
@@ -125,7 +139,12 @@ func (l *loop) run(ready chan<- error) error {
 		if l.stopping && l.live == 0 && !l.accepting {
 			return nil
 		}
-		if worked || l.ring.SQReady() > 0 {
+		if l.spawned { // let the requests just handed to goroutines run, then take their answers
+			l.spawned = false
+			runtime.Gosched()
+			continue
+		}
+		if worked || l.ring.SQReady() > 0 || l.busy == 0 {
 			continue
 		}
 		if err := l.park(); err != nil {
@@ -162,10 +181,17 @@ func (l *loop) setup() error {
 		l.release()
 		return fmt.Errorf("%w: registering an eventfd: %v", ErrUnavailable, err)
 	}
+	// The ring reads wakefd, so it must block (a non-blocking one would fail the read at once).
+	if l.wakefd, err = unix.Eventfd(0, unix.EFD_CLOEXEC); err != nil {
+		_ = unix.Close(efd)
+		l.release()
+		return fmt.Errorf("uring: eventfd: %w", err)
+	}
 	// A non-blocking descriptor becomes a pollable File: the loop parks in Go's netpoller.
 	l.efd, l.efdFile = efd, os.NewFile(uintptr(efd), "uring-eventfd")
 	if l.efdConn, err = l.efdFile.SyscallConn(); err != nil {
 		l.efdFile.Close()
+		_ = unix.Close(l.wakefd)
 		l.release()
 		return fmt.Errorf("uring: eventfd: %w", err)
 	}
@@ -182,9 +208,45 @@ func (l *loop) release() {
 func (l *loop) teardown() {
 	l.mu.Lock()
 	l.efd = -1 // handlers that finish later no longer wake anyone
+	wakefd := l.wakefd
+	l.wakefd = -1
 	l.mu.Unlock()
 	l.release()
 	_ = l.efdFile.Close()
+	_ = unix.Close(wakefd)
+}
+
+// The loop's states, for whoever wakes it.
+const (
+	running int32 = iota
+	parked        // in Go's netpoller, on efd
+	blocked       // in io_uring_enter, which wakefd's read completes
+)
+
+// armWake arms the read of wakefd.
+func (l *loop) armWake() {
+	e := l.sqe()
+	prep(e, giouring.OpRead, l.wakefd, uintptr(unsafe.Pointer(&l.wakeBuf[0])), 8, userData(opWake, 0, 0))
+	e.Off = ^uint64(0) // the file's position: an eventfd has none
+}
+
+// enterWait submits what is queued and waits for at least one completion, in one system call.
+// The loop's thread holds its P meanwhile; it does so only when no request is with the app, so
+// no goroutine of a request waits on it (the runtime's sysmon hands the P to others after a
+// while).
+func (l *loop) enterWait() error {
+	l.state.Store(blocked)
+	if l.srv.stopping.Load() != l.stopping || l.srv.forced.Load() != l.forced {
+		l.state.Store(running)
+		_, err := l.enter()
+		return err
+	}
+	_, err := l.ring.SubmitAndWait(1)
+	l.state.Store(running)
+	if errors.Is(err, syscall.EINTR) || errors.Is(err, syscall.EBUSY) || errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.ETIME) {
+		return nil
+	}
+	return err
 }
 
 // enter submits what is queued and, with deferred task work, runs the kernel's completions.
@@ -216,32 +278,37 @@ func (l *loop) sqe() *giouring.SubmissionQueueEntry {
 // park waits in Go's netpoller until the ring's eventfd is signalled (a completion, deferred
 // task work, a handler's answer, Shutdown), so the loop never blocks its P in a system call.
 func (l *loop) park() error {
-	l.parked.Store(true)
+	l.state.Store(parked)
 	l.mu.Lock()
 	pending := len(l.done) > 0
 	l.mu.Unlock()
 	if pending || l.srv.stopping.Load() != l.stopping || l.srv.forced.Load() != l.forced || l.ring.CQReady() > 0 {
-		l.parked.Store(false)
+		l.state.Store(running)
 		return nil
 	}
 	err := l.efdConn.Read(func(fd uintptr) bool {
 		_, err := unix.Read(int(fd), l.efdBuf[:])
 		return err != unix.EAGAIN
 	})
-	l.parked.Store(false)
+	l.state.Store(running)
 	return err
 }
 
-// wake makes a parked loop run (from any goroutine).
+// wake makes a parked or blocked loop run (from any goroutine).
 func (l *loop) wake() {
-	if !l.parked.CompareAndSwap(true, false) {
+	var fd *int
+	switch {
+	case l.state.CompareAndSwap(parked, running):
+		fd = &l.efd
+	case l.state.CompareAndSwap(blocked, running):
+		fd = &l.wakefd
+	default:
 		return
 	}
 	l.mu.Lock()
-	efd := l.efd
-	if efd >= 0 {
+	if *fd >= 0 {
 		one := [8]byte{1}
-		_, _ = unix.Write(efd, one[:])
+		_, _ = unix.Write(*fd, one[:])
 	}
 	l.mu.Unlock()
 }
@@ -282,6 +349,11 @@ func (l *loop) complete(ud uint64, res int32, flags uint32) {
 		}
 		return
 	case opCancel:
+		return
+	case opWake:
+		if res != -int32(unix.ECANCELED) {
+			l.armWake()
+		}
 		return
 	}
 	if int(idx) >= len(l.conns) || l.conns[idx] == nil || l.conns[idx].gen != gen {
@@ -437,6 +509,8 @@ func (l *loop) act(c *conn, a serve.Action) {
 			return
 		}
 		c.busy = true
+		l.busy++
+		l.spawned = true
 		go l.serve(c)
 	case serve.Close:
 		c.closing = true
@@ -463,6 +537,7 @@ func (l *loop) takeDone() bool {
 	done := l.done
 	l.done = l.doneSpare[:0]
 	l.mu.Unlock()
+	l.busy -= len(done)
 	for _, c := range done {
 		c.busy = false
 		if c.final {

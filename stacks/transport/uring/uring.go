@@ -130,7 +130,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	s.accepting.Store(int32(n))
 	loops := make([]*loop, n)
 	for i := range loops {
-		loops[i] = &loop{srv: s, lfd: lfd, efd: -1}
+		loops[i] = &loop{srv: s, lfd: lfd, efd: -1, wakefd: -1}
 	}
 	s.mu.Lock()
 	s.loops = loops
