@@ -5,9 +5,13 @@
 GO       ?= go
 MODULES  := ledgerspec stacks loadgen results harness
 PKGS     := $(foreach m,$(MODULES),./$(m)/...)
-HARNESS  := $(GO) run ./harness/cmd/harness
-# The io_uring transport links against runtime internals (see ENVIRONMENT.md).
+# The io_uring transport (giouring) links against runtime internals, which Go 1.23+ refuses unless
+# the linker is told -checklinkname=0 (see ENVIRONMENT.md): every go command make runs, and every
+# go build the tests and the harness start, links with it. By hand:
+#   GOFLAGS=-ldflags=-checklinkname=0 go test ./stacks/...
 LDFLAGS  := -ldflags=-checklinkname=0
+export GOFLAGS := $(LDFLAGS)
+HARNESS  := $(GO) run ./harness/cmd/harness
 
 .PHONY: run serve publish aa gate test test-deps test-go vet fmt bench bench-loadgen bench-transports fuzz report compare site screenshots up down generate conform mutants
 

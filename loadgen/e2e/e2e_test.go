@@ -85,7 +85,7 @@ func startStack(t *testing.T) string {
 	bin := filepath.Join(t.TempDir(), "stack")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "stacklab/stacks/cmd/stack")
+	build := exec.CommandContext(ctx, "go", "build", "-ldflags=-checklinkname=0", "-o", bin, "stacklab/stacks/cmd/stack")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the stack: %v\n%s", err, out)
 	}
