@@ -31,6 +31,7 @@ test-deps: ## install the Debian packages the tests drive (Chromium, ClickHouse)
 # check, each stack's "N passed, M failed" and the wire suite's transport × section table.
 test-go: vet
 	$(GO) test $(LDFLAGS) -count=1 -timeout 30m -skip '^(TestConformance|TestWire)$$' $(PKGS)
+	GOEXPERIMENT=jsonv2 $(GO) test $(LDFLAGS) -count=1 -timeout 10m ./stacks/codec/... ./stacks/transport/
 	$(GO) test $(LDFLAGS) -count=1 -timeout 20m -run '^(TestConformance|TestWire)$$' -v ./stacks/
 
 vet:
