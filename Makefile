@@ -50,16 +50,8 @@ bench: ## the parts' microbenchmarks per dimension, interleaved rounds, benchsta
 bench-transports: ## the HTTP transports side by side under wrk (ARGS="-rounds 5 -duration 10s -profile uring")
 	$(GO) run $(LDFLAGS) ./stacks/transport/bench $(ARGS)
 
-# Each fuzz target of the lab's own HTTP/1.1 parser and router runs for FUZZTIME.
-FUZZTIME ?= 30s
-FUZZPKGS := ./stacks/transport/httpwire ./stacks/transport/httpwire/serve
-fuzz: ## the fuzz targets of the lab's own HTTP parser and router, FUZZTIME (default 30s) each
-	@for p in $(FUZZPKGS); do \
-		for f in $$($(GO) test $(LDFLAGS) -list '^Fuzz' $$p | grep '^Fuzz'); do \
-			echo "fuzzing $$p $$f for $(FUZZTIME)"; \
-			$(GO) test $(LDFLAGS) -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$p || exit 1; \
-		done; \
-	done
+fuzz: ## every fuzz target of the lab (codecs, HTTP parser and router, query, form and amount parsers, the generator's response parser), FUZZTIME (default 30s) each
+	bash scripts/fuzz.sh
 
 bench-loadgen: ## the load generator against wrk and vegeta on the same server
 	bash loadgen/bench/vs-wrk.sh

@@ -6,9 +6,14 @@ import (
 	"strings"
 )
 
-// parseQuery splits a raw query into unescaped values. It returns ok false for a bad escape or a
-// repeated key, which the contract treats as malformed rather than guessing which value was meant.
+// parseQuery splits a raw query into unescaped values. It returns ok false for a bad escape, a
+// repeated key or an unescaped semicolon, which the contract treats as malformed rather than
+// guessing which value was meant (some servers split on ';' too: parameter cloaking; net/url
+// refuses it since Go 1.17).
 func parseQuery(raw string) (map[string]string, bool) {
+	if strings.Contains(raw, ";") {
+		return nil, false
+	}
 	q := map[string]string{}
 	for raw != "" {
 		var part string

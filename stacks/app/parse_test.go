@@ -16,6 +16,8 @@ func TestParseQuery(t *testing.T) {
 		{"ledger=A%5FB&&x", map[string]string{"ledger": "A_B", "x": ""}, true},
 		{"a=%zz", nil, false},
 		{"limit=1&limit=2", nil, false},
+		{"limit=5;after=3", nil, false}, // found by FuzzParseQuery: ';' is no separator here
+		{";", nil, false},
 	} {
 		got, ok := parseQuery(tc.in)
 		if ok != tc.ok || tc.ok && !reflect.DeepEqual(got, tc.want) {

@@ -442,6 +442,9 @@ func parseHead(h []byte, resp *Response) *Error {
 		}
 		st = st*10 + int(b-'0')
 	}
+	if st < 100 { // found by FuzzReadResponse: "000" read as a status
+		return &Error{Stage: StageProtocol, Err: fmt.Errorf("status code %03d in %.60q is not 100–999", st, line)}
+	}
 	resp.Status = st
 	http10 := line[7] == '0'
 	keepAlive := false
