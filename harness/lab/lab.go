@@ -58,6 +58,10 @@ type Kafka struct {
 	Brokers []string
 	PIDs    []int
 	Version string
+	// Restart, when set, stops the broker, waits the given time and starts it again on the same
+	// address with its data (the fault plan's broker outage); PIDsNow then names its processes.
+	Restart func(down time.Duration) error
+	PIDsNow func() []int
 }
 
 // unit is one stack under measurement: a spec run from one build. A/A runs have two units per
@@ -218,6 +222,14 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 		}
 	}
 	return l.finish(), nil
+}
+
+// kafkaPIDs are the broker's processes now (a restarted broker has new ones).
+func (l *lab) kafkaPIDs() []int {
+	if l.cfg.Kafka.PIDsNow != nil {
+		return l.cfg.Kafka.PIDsNow()
+	}
+	return l.cfg.Kafka.PIDs
 }
 
 // differing lists the dimensions in which spec's parts differ from the baseline's.
@@ -619,7 +631,7 @@ func (l *lab) pids(sp *stackProcess, db string) func(group) []int {
 		case groupRedis:
 			return svc.Redis.PIDs
 		case groupKafka:
-			return l.cfg.Kafka.PIDs
+			return l.kafkaPIDs()
 		}
 		return nil
 	}

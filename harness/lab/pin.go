@@ -73,7 +73,7 @@ func (l *lab) pinCPUs() (*pinning, error) {
 	}
 	services := l.cfg.Services
 	var sutPIDs []int
-	for _, root := range append(append(append([]int{}, services.Postgres.PIDs...), services.Redis.PIDs...), l.cfg.Kafka.PIDs...) {
+	for _, root := range append(append(append([]int{}, services.Postgres.PIDs...), services.Redis.PIDs...), l.kafkaPIDs()...) {
 		tree, err := proc.Tree(root)
 		if err != nil {
 			continue // gone: nothing to pin

@@ -43,7 +43,7 @@ func BenchmarkStartKafka(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := probeKafka(context.Background(), k.Brokers(), probeTimeout); err != nil {
+		if _, err := ProbeKafka(context.Background(), k.Brokers(), probeTimeout); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -20,6 +21,12 @@ type KafkaOptions struct {
 	Port int
 	// Partitions is the partition count of topics created with the broker's default (default 3).
 	Partitions int
+	// Listener, when set, is the socket the broker serves on (Port is then ignored): a parent
+	// process that made it knows the address before the broker starts.
+	Listener net.Listener
+	// DataDir, when set, keeps the broker's topics and records on disk, so a broker restarted on
+	// it has them again, like a real Kafka broker.
+	DataDir string
 }
 
 // KafkaServer is a Kafka-compatible broker (kfake) running inside this process. A `harness kafka`
@@ -36,12 +43,16 @@ func StartKafka(opt KafkaOptions) (*KafkaServer, error) {
 	if opt.Partitions <= 0 {
 		opt.Partitions = 3
 	}
-	c, err := kfake.NewCluster(
-		kfake.NumBrokers(1),
-		kfake.Ports(opt.Port),
-		kfake.DefaultNumPartitions(opt.Partitions),
-		kfake.ClusterID("stacklab"),
-	)
+	opts := []kfake.Opt{kfake.NumBrokers(1), kfake.Ports(opt.Port), kfake.DefaultNumPartitions(opt.Partitions),
+		kfake.ClusterID("stacklab")}
+	if opt.Listener != nil {
+		ln := opt.Listener
+		opts = append(opts, kfake.ListenFn(func(string, string) (net.Listener, error) { return ln, nil }))
+	}
+	if opt.DataDir != "" {
+		opts = append(opts, kfake.DataDir(opt.DataDir))
+	}
+	c, err := kfake.NewCluster(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("starting embedded kafka (kfake) on 127.0.0.1:%d: %w", opt.Port, err)
 	}
@@ -67,9 +78,9 @@ func KfakeVersion() string {
 	return "kfake (version not recorded in this binary)"
 }
 
-// probeKafka checks within timeout that a broker answers and guesses its Kafka version from the
+// ProbeKafka checks within timeout that a broker answers and guesses its Kafka version from the
 // API versions it supports.
-func probeKafka(ctx context.Context, brokers []string, timeout time.Duration) (string, error) {
+func ProbeKafka(ctx context.Context, brokers []string, timeout time.Duration) (string, error) {
 	if len(brokers) == 0 {
 		return "", errors.New("no broker address given")
 	}

@@ -215,7 +215,7 @@ func (s *Services) startRedis(ctx context.Context, cfg Config, parent string) er
 func (s *Services) startKafka(ctx context.Context, cfg Config) error {
 	s.Kafka.Service = "kafka"
 	if len(cfg.KafkaBrokers) > 0 {
-		version, err := probeKafka(ctx, cfg.KafkaBrokers, probeTimeout)
+		version, err := ProbeKafka(ctx, cfg.KafkaBrokers, probeTimeout)
 		if err != nil {
 			return fmt.Errorf("kafka from KAFKA_BROKERS: %w", err)
 		}
@@ -230,7 +230,7 @@ func (s *Services) startKafka(ctx context.Context, cfg Config) error {
 	}
 	s.kafka = k
 	s.Brokers = k.Brokers()
-	if _, err := probeKafka(ctx, s.Brokers, probeTimeout); err != nil {
+	if _, err := ProbeKafka(ctx, s.Brokers, probeTimeout); err != nil {
 		return fmt.Errorf("embedded kafka: %w", err)
 	}
 	s.Kafka = Endpoint{Service: "kafka", URL: strings.Join(s.Brokers, ","), Source: SourceEmbedded,

@@ -85,7 +85,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "gate":
 		return gate(ctx, rest, stdout, stderr)
 	case "kafka":
-		return hostKafka(ctx, stdout)
+		return hostKafka(ctx, rest, stderr)
 	case "serve":
 		return serve(ctx, rest, stdout, stderr)
 	case "exec":

@@ -8,15 +8,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime/debug"
 	"strings"
-	"syscall"
 	"time"
 
 	"stacklab/harness/lab"
 	"stacklab/harness/plan"
-	"stacklab/harness/proc"
 	"stacklab/harness/services"
 	"stacklab/results"
 	"stacklab/results/clickhouse"
@@ -102,13 +99,15 @@ func openLab(ctx context.Context, out string, stderr io.Writer) (env *labEnv, cl
 	closers = append(closers, func() { os.RemoveAll(env.work) })
 	cfg := services.ConfigFromEnv()
 	if len(cfg.KafkaBrokers) == 0 {
-		stop, k, err := startKafkaProcess(env.work)
+		b, err := startBroker(env.work)
 		if err != nil {
 			closeAll()
 			return nil, nil, err
 		}
-		closers = append(closers, stop)
-		env.kafka, cfg.KafkaBrokers = k, k.Brokers
+		closers = append(closers, b.close)
+		env.kafka = lab.Kafka{Brokers: []string{b.addr}, PIDs: []int{b.pid()}, Version: services.KfakeVersion() + " (embedded, own process)",
+			Restart: b.restart, PIDsNow: func() []int { return []int{b.pid()} }}
+		cfg.KafkaBrokers = env.kafka.Brokers
 	}
 	sctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	env.svc, err = services.Start(sctx, cfg)
@@ -181,50 +180,6 @@ func repoRoot() (string, error) {
 func mkdir(dir string) string {
 	_ = os.MkdirAll(dir, 0o755) // MkdirTemp reports the failure, if any
 	return dir
-}
-
-var kafkaLine = regexp.MustCompile(`kafka listening on (\S+) \((.*)\)`)
-
-// startKafkaProcess runs kfake in a child process (`harness kafka`), so the CPU it uses is
-// measured as Kafka's and does not share the load generator's process.
-func startKafkaProcess(work string) (stop func(), k lab.Kafka, err error) {
-	self, err := os.Executable()
-	if err != nil {
-		return nil, k, fmt.Errorf("finding this program to host Kafka: %w", err)
-	}
-	logPath := filepath.Join(work, "kafka.log")
-	c, err := proc.Start(proc.Options{Service: "embedded kafka (kfake)", Path: self, Args: []string{"kafka"}, LogPath: logPath,
-		Env: os.Environ()})
-	if err != nil {
-		return nil, k, err
-	}
-	stop = func() { _ = c.Stop(syscall.SIGTERM, 10*time.Second) }
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		if m := kafkaLine.FindStringSubmatch(proc.LogTail(logPath, 5)); m != nil {
-			return stop, lab.Kafka{Brokers: []string{m[1]}, PIDs: []int{c.PID()}, Version: m[2] + " (embedded, own process)"}, nil
-		}
-		select {
-		case <-c.Exited():
-			return nil, k, c.Failure(fmt.Errorf("exited before listening (%v)", c.WaitErr()))
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			stop()
-			return nil, k, c.Failure(errors.New("did not listen within 30 s"))
-		}
-	}
-}
-
-// hostKafka is `harness kafka`: a kfake broker on a free loopback port until SIGTERM.
-func hostKafka(ctx context.Context, stdout io.Writer) error {
-	k, err := services.StartKafka(services.KafkaOptions{})
-	if err != nil {
-		return err
-	}
-	defer k.Close()
-	fmt.Fprintf(stdout, "kafka listening on %s (%s)\n", k.Brokers()[0], services.KfakeVersion())
-	<-ctx.Done()
-	return nil
 }
 
 // publishRun puts a spooled run into ClickHouse: CLICKHOUSE_URL, else an embedded server when one
